@@ -1,0 +1,45 @@
+# dii — build, test, lint and benchmark. `make help` lists the targets.
+GO        ?= go
+BIN       ?= bin/dii
+PKGS      := ./...
+
+.PHONY: help build test test-race lint bench bench-go fuzz clean
+
+help:
+	@echo "make build      build $(BIN)"
+	@echo "make test       run every test (what CI runs)"
+	@echo "make test-race  run the tests with the race detector"
+	@echo "make lint       gofmt, go vet, and golangci-lint when installed"
+	@echo "make bench      run the benchmarks in bench/ and the Go benchmarks"
+	@echo "make fuzz       run each fuzz target for FUZZTIME (default 30s)"
+
+build:
+	$(GO) build -o $(BIN) ./cmd/dii
+
+test:
+	$(GO) test -count=1 -timeout 20m $(PKGS)
+
+test-race:
+	$(GO) test -count=1 -race -timeout 30m $(PKGS)
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet $(PKGS)
+	@if command -v golangci-lint >/dev/null; then golangci-lint run; else echo "golangci-lint not installed; skipped (go install github.com/golangci/golangci-lint/v2/cmd/golangci-lint@latest)"; fi
+
+bench: bench-go
+	$(GO) run ./bench/ledger
+
+bench-go:
+	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/ ./internal/tx/ ./internal/lightclient/
+
+FUZZTIME ?= 30s
+fuzz:
+	@$(GO) list -f '{{.ImportPath}} {{.Dir}}' $(PKGS) | while read pkg dir; do \
+		for f in $$(grep -ho 'func Fuzz[A-Za-z0-9_]*' $$dir/*_test.go 2>/dev/null | cut -d' ' -f2); do \
+			echo "== $$pkg $$f"; $(GO) test -run=NONE -fuzz="^$$f$$" -fuzztime=$(FUZZTIME) $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin

@@ -1,0 +1,139 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/dii-net/dii/internal/client"
+	"github.com/dii-net/dii/internal/demo"
+	"github.com/dii-net/dii/internal/node"
+)
+
+func initCmd(g *globals) *cobra.Command {
+	var chainID, moniker string
+	cmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create a single-validator home folder without starting the node",
+		Long: `init creates the home folder (--home) with a CometBFT configuration, a
+single-validator genesis, the node's P2P and validator keys, and an operator
+account key that genesis names as a registry operator. It does nothing if
+the folder already holds a genesis. "dii up" runs it for you.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			h, err := node.Init(g.home, node.InitOptions{ChainID: chainID, Moniker: moniker})
+			if err != nil {
+				return err
+			}
+			return g.emit(cmd.OutOrStdout(), h, func(w io.Writer) { printHome(w, h) })
+		},
+	}
+	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of the new chain (default dii-local-<random>)")
+	cmd.Flags().StringVar(&moniker, "moniker", "", "name of this node (default dii-node)")
+	return cmd
+}
+
+func printHome(w io.Writer, h *node.Home) {
+	if h.Created {
+		fmt.Fprintf(w, "created %s for chain %s\n", h.Dir, h.ChainID)
+	} else {
+		fmt.Fprintf(w, "using %s (chain %s)\n", h.Dir, h.ChainID)
+	}
+	if !h.Operator.IsZero() {
+		fmt.Fprintf(w, "operator account %s (key %q)\n", h.Operator, node.OperatorKey)
+	}
+}
+
+func upCmd(g *globals) *cobra.Command {
+	var (
+		apiAddr, rpcAddr, p2pAddr string
+		loadDemo                  bool
+		chainID                   string
+		timeoutCommit             time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "up",
+		Short: "Run a node: an embedded single-validator network by default",
+		Long: `up runs a dii node in the foreground: CometBFT consensus in-process with
+the ledger application, embedded storage under --home, and the node's
+services. On first use it creates the home folder (see "dii init").
+
+It stops cleanly on Ctrl-C (SIGINT) or SIGTERM; a restart resumes from disk
+with every committed record intact. All listeners default to loopback.`,
+		Example: `  dii up                      # start, or resume, the node in ~/.dii
+  dii up --demo               # and load example TLDs and records
+  dii up --home /tmp/n1 --api 127.0.0.1:0 --rpc 127.0.0.1:0 --p2p 127.0.0.1:0`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, err := g.logger()
+			if err != nil {
+				return err
+			}
+			h, err := node.Init(g.home, node.InitOptions{ChainID: chainID})
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			printHome(out, h)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
+				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log})
+			if err != nil {
+				return err
+			}
+			a := n.Addrs()
+			fmt.Fprintf(out, "dii node %s running, chain %s\n", n.NodeID(), n.ChainID())
+			fmt.Fprintf(out, "  HTTP API      http://%s/v1/status   (metrics: /metrics)\n", a.API)
+			fmt.Fprintf(out, "  CometBFT RPC  http://%s/status\n", a.RPC)
+			fmt.Fprintf(out, "  P2P           tcp://%s\n", a.P2P)
+			fmt.Fprintf(out, "  DNS           not served yet\n")
+			if loadDemo {
+				if err := runDemo(ctx, g, a.API, out); err != nil {
+					log.Error("demo data not loaded", "err", err)
+				}
+			}
+			fmt.Fprintln(out, "ready; Ctrl-C stops the node")
+			<-ctx.Done()
+			fmt.Fprintln(out, "stopping")
+			return n.Stop()
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&apiAddr, "api", "127.0.0.1:8080", "HTTP API listen address")
+	f.StringVar(&rpcAddr, "rpc", "127.0.0.1:26657", "CometBFT RPC listen address")
+	f.StringVar(&p2pAddr, "p2p", "127.0.0.1:26656", "CometBFT P2P listen address")
+	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")
+	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
+	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")
+	return cmd
+}
+
+func runDemo(ctx context.Context, g *globals, apiAddr string, out io.Writer) error {
+	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	k, err := g.keyring().Get(g.key)
+	if err != nil {
+		return err
+	}
+	s, err := client.NewSigner(ctx, client.New(apiAddr), k.Private, "")
+	if err != nil {
+		return err
+	}
+	loaded, err := demo.Load(ctx, s)
+	if err != nil {
+		return err
+	}
+	if loaded {
+		fmt.Fprintf(out, "demo data loaded: TLDs dii, example, lab; try: dii name show hello.dii --node %s\n", apiAddr)
+	} else {
+		fmt.Fprintln(out, "demo data already present")
+	}
+	return nil
+}

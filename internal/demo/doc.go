@@ -1,0 +1,3 @@
+// Package demo loads a handful of example TLDs and records, so a newcomer
+// running `dii up --demo` has something to look at at once.
+package demo

@@ -1,0 +1,388 @@
+package ledger
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
+
+	"github.com/dii-net/dii/internal/registry"
+	"github.com/dii-net/dii/internal/state"
+	"github.com/dii-net/dii/internal/tx"
+)
+
+// AppVersion is the application protocol version reported to CometBFT.
+const AppVersion = 1
+
+// Version is the software version string reported by Info.
+var Version = "0.1.0"
+
+var paramsKey = []byte("p/registry")
+
+// ProofOpType names dii's Merkle proofs in ABCI query responses.
+const ProofOpType = "dii/smt"
+
+// AccountKey is the state key of an account.
+func AccountKey(a tx.Address) []byte { return append([]byte("a/"), a[:]...) }
+
+// Account is an account's state.
+type Account struct {
+	Address  tx.Address
+	PubKey   ed25519.PublicKey
+	Sequence uint64 // the next sequence number the account must use
+}
+
+func decodeAccount(a tx.Address, b []byte) (*Account, error) {
+	if len(b) != tx.PubKeyLen+8 {
+		return nil, fmt.Errorf("account %s: stored value is %d bytes", a, len(b))
+	}
+	return &Account{Address: a, PubKey: ed25519.PublicKey(b[:tx.PubKeyLen]), Sequence: binary.BigEndian.Uint64(b[tx.PubKeyLen:])}, nil
+}
+
+func (acc *Account) encode() []byte {
+	b := make([]byte, 0, tx.PubKeyLen+8)
+	b = append(b, acc.PubKey...)
+	return binary.BigEndian.AppendUint64(b, acc.Sequence)
+}
+
+// GetAccount reads an account; ok is false for an account never used.
+func GetAccount(r state.Reader, a tx.Address) (*Account, bool, error) {
+	b, ok := r.Get(AccountKey(a))
+	if !ok {
+		return &Account{Address: a}, false, nil
+	}
+	acc, err := decodeAccount(a, b)
+	return acc, err == nil, err
+}
+
+// Params reads the registry parameters.
+func Params(r state.Reader) (*registry.Params, error) {
+	b, ok := r.Get(paramsKey)
+	if !ok {
+		p := registry.DefaultParams()
+		return &p, nil
+	}
+	var p registry.Params
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("registry params: %w", err)
+	}
+	return &p, nil
+}
+
+// Result is what a committed transaction did.
+type Result struct {
+	Hash   [32]byte
+	Height int64
+	Index  int
+	Code   Code
+	Log    string
+}
+
+// App is the ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	store   *state.Store
+	log     *slog.Logger
+	metrics *Metrics
+
+	// Consensus connection state, used only from FinalizeBlock and Commit
+	// (CometBFT calls them one at a time).
+	chainID   string
+	pending   *state.Version
+	changes   []state.Change
+	results   []Result
+	blockTime int64
+
+	// Mempool connection state.
+	// params are fixed at genesis; cached so transactions need not decode
+	// them.
+	params atomic.Pointer[registry.Params]
+
+	checkMu    sync.Mutex
+	checkState *state.Overlay
+	checkTime  int64
+
+	watchMu  sync.Mutex
+	watchers map[[32]byte][]chan Result
+}
+
+// New returns an application over store.
+func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
+	if m == nil {
+		m = NewMetrics(nil)
+	}
+	a := &App{store: store, log: log, metrics: m, watchers: make(map[[32]byte][]chan Result)}
+	a.checkState = state.NewOverlay(store.Latest())
+	if store.Latest().Height() > 0 || store.Latest().Len() > 0 {
+		p, err := Params(store.Latest())
+		if err != nil {
+			return nil, err
+		}
+		a.params.Store(p)
+	}
+	m.observe(store.Latest())
+	return a, nil
+}
+
+// Store is the application's state store, for readers.
+func (a *App) Store() *state.Store { return a.store }
+
+// Info reports the last committed height and app hash, so CometBFT replays
+// any blocks the application has not committed.
+func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, error) {
+	v := a.store.Latest()
+	root := v.Root()
+	resp := &abci.InfoResponse{Data: "dii", Version: Version, AppVersion: AppVersion, LastBlockHeight: v.Height()}
+	if v.Height() > 0 {
+		resp.LastBlockAppHash = root[:]
+	}
+	return resp, nil
+}
+
+// GenesisState is the application part of genesis.json (app_state).
+type GenesisState struct {
+	Registry registry.Params `json:"registry"`
+}
+
+// InitChain writes the genesis state and returns its root.
+func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.InitChainResponse, error) {
+	var gs GenesisState
+	if len(req.AppStateBytes) > 0 {
+		if err := json.Unmarshal(req.AppStateBytes, &gs); err != nil {
+			return nil, fmt.Errorf("genesis app_state: %w", err)
+		}
+	}
+	def := registry.DefaultParams()
+	if gs.Registry.DefaultPeriodDays == 0 {
+		gs.Registry.DefaultPeriodDays = def.DefaultPeriodDays
+	}
+	if gs.Registry.MaxPeriodDays == 0 {
+		gs.Registry.MaxPeriodDays = def.MaxPeriodDays
+	}
+	if gs.Registry.GraceDays == 0 {
+		gs.Registry.GraceDays = def.GraceDays
+	}
+	pb, err := json.Marshal(gs.Registry)
+	if err != nil {
+		return nil, err
+	}
+	v := state.Empty().Next(req.InitialHeight-1, []state.Change{{Key: paramsKey, Value: pb}})
+	if err := a.store.Reset(v); err != nil {
+		return nil, err
+	}
+	a.chainID = req.ChainId
+	p := gs.Registry
+	a.params.Store(&p)
+	a.resetCheck(req.Time.Unix())
+	root := v.Root()
+	a.log.Info("genesis state written", "chain_id", req.ChainId, "operators", len(gs.Registry.Operators), "app_hash", fmt.Sprintf("%X", root))
+	return &abci.InitChainResponse{AppHash: root[:]}, nil
+}
+
+// SetChainID tells the application its chain id (from genesis) at start.
+func (a *App) SetChainID(id string) { a.chainID = id }
+
+func (a *App) resetCheck(now int64) {
+	a.checkMu.Lock()
+	a.checkState = state.NewOverlay(a.store.Latest())
+	if now != 0 {
+		a.checkTime = now
+	}
+	a.checkMu.Unlock()
+}
+
+// CheckTx runs the transaction against the mempool state.
+func (a *App) CheckTx(_ context.Context, req *abci.CheckTxRequest) (*abci.CheckTxResponse, error) {
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
+	_, code, err := a.run(a.checkState, req.Tx, a.checkTime, false)
+	a.metrics.checked(code)
+	if err != nil {
+		return &abci.CheckTxResponse{Code: uint32(code), Log: err.Error(), Codespace: "dii"}, nil
+	}
+	return &abci.CheckTxResponse{Code: 0}, nil
+}
+
+// run decodes, authenticates and executes one transaction over w. On
+// failure w is untouched, except that with consume (a transaction in a
+// block) an authenticated transaction's sequence number is spent.
+func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx, Code, error) {
+	t, err := tx.Decode(raw)
+	if err != nil {
+		return nil, CodeEncoding, err
+	}
+	if t.ChainID != a.chainID {
+		return t, CodeChainID, fmt.Errorf("transaction is for chain %q, this is %q", t.ChainID, a.chainID)
+	}
+	if err := t.VerifySignature(); err != nil {
+		return t, CodeSignature, err
+	}
+	signer := t.SignerAddress()
+	acc, _, err := GetAccount(w, signer)
+	if err != nil {
+		return t, CodeInternal, err
+	}
+	if t.Sequence != acc.Sequence {
+		return t, CodeSequence, fmt.Errorf("account %s: sequence %d, expected %d", signer, t.Sequence, acc.Sequence)
+	}
+	params := a.params.Load()
+	if params == nil {
+		return t, CodeInternal, errors.New("registry parameters not loaded")
+	}
+	acc.PubKey = t.Signer
+	acc.Sequence++
+	txw := state.NewOverlay(w)
+	for i, op := range t.Ops {
+		if err := registry.Exec(txw, params, signer, now, op); err != nil {
+			if consume {
+				// The transaction is in a block: its sequence number is
+				// spent even though its operations failed, so the same
+				// signed bytes can never be replayed later.
+				w.Set(AccountKey(signer), acc.encode())
+			}
+			return t, codeOf(err), fmt.Errorf("op %d (%s %s): %w", i, op.Kind(), op.Target(), err)
+		}
+	}
+	txw.Set(AccountKey(signer), acc.encode())
+	txw.WriteTo(w)
+	return t, CodeOK, nil
+}
+
+// FinalizeBlock executes a decided block and returns the new app hash.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (*abci.FinalizeBlockResponse, error) {
+	base := a.store.Latest()
+	if base.Height() != req.Height-1 {
+		return nil, fmt.Errorf("finalize block %d on state at height %d", req.Height, base.Height())
+	}
+	now := req.Time.Unix()
+	w := state.NewOverlay(base)
+	res := make([]*abci.ExecTxResult, len(req.Txs))
+	a.results = a.results[:0]
+	updates := 0
+	for i, raw := range req.Txs {
+		t, code, err := a.run(w, raw, now, true)
+		r := &abci.ExecTxResult{Code: uint32(code), Codespace: "dii"}
+		if err != nil {
+			r.Log = err.Error()
+		} else {
+			updates += len(t.Ops)
+			r.Events = []abci.Event{{Type: "dii", Attributes: []abci.EventAttribute{
+				{Key: "signer", Value: t.SignerAddress().String(), Index: true},
+				{Key: "ops", Value: fmt.Sprint(len(t.Ops))},
+			}}}
+		}
+		res[i] = r
+		a.results = append(a.results, Result{Hash: tx.Hash(raw), Height: req.Height, Index: i, Code: code, Log: r.Log})
+		a.metrics.delivered(code)
+	}
+	a.changes = w.Changes()
+	a.pending = base.Next(req.Height, a.changes)
+	a.blockTime = now
+	a.metrics.updates.Add(float64(updates))
+	root := a.pending.Root()
+	return &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}, nil
+}
+
+// Commit persists the state FinalizeBlock produced and publishes it.
+func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse, error) {
+	if a.pending == nil {
+		return nil, errors.New("commit without a finalized block")
+	}
+	if err := a.store.Commit(a.pending, a.changes); err != nil {
+		return nil, err
+	}
+	a.metrics.observe(a.pending)
+	a.pending, a.changes = nil, nil
+	a.resetCheck(a.blockTime)
+	a.notify(a.results)
+	return &abci.CommitResponse{}, nil
+}
+
+// Query serves "/key" (data: a raw state key) at the latest or a kept
+// height, with the Merkle proof as one ProofOp of type "dii/smt".
+func (a *App) Query(_ context.Context, req *abci.QueryRequest) (*abci.QueryResponse, error) {
+	if req.Path != "/key" {
+		return &abci.QueryResponse{Code: uint32(CodeInvalidOp), Log: fmt.Sprintf("unknown query path %q; supported: /key", req.Path)}, nil
+	}
+	v := a.store.Latest()
+	if req.Height != 0 {
+		var err error
+		if v, err = a.store.At(req.Height); err != nil {
+			return &abci.QueryResponse{Code: uint32(CodeNotFound), Log: err.Error()}, nil
+		}
+	}
+	val, proof := v.Prove(req.Data)
+	resp := &abci.QueryResponse{Key: req.Data, Value: val, Height: v.Height()}
+	if req.Prove {
+		pb, err := proof.MarshalBinary()
+		if err != nil {
+			return nil, err
+		}
+		resp.ProofOps = &cmtcrypto.ProofOps{Ops: []cmtcrypto.ProofOp{{Type: ProofOpType, Key: req.Data, Data: pb}}}
+	}
+	return resp, nil
+}
+
+// Watch returns a channel that receives the result of the transaction with
+// hash h when a block including it is committed. Call the returned cancel
+// function when no longer interested.
+func (a *App) Watch(h [32]byte) (<-chan Result, func()) {
+	ch := make(chan Result, 1)
+	a.watchMu.Lock()
+	a.watchers[h] = append(a.watchers[h], ch)
+	a.watchMu.Unlock()
+	return ch, func() {
+		a.watchMu.Lock()
+		defer a.watchMu.Unlock()
+		ws := a.watchers[h]
+		for i, w := range ws {
+			if w == ch {
+				ws = append(ws[:i], ws[i+1:]...)
+				break
+			}
+		}
+		if len(ws) == 0 {
+			delete(a.watchers, h)
+		} else {
+			a.watchers[h] = ws
+		}
+	}
+}
+
+func (a *App) notify(results []Result) {
+	a.watchMu.Lock()
+	defer a.watchMu.Unlock()
+	if len(a.watchers) == 0 {
+		return
+	}
+	for _, r := range results {
+		for _, ch := range a.watchers[r.Hash] {
+			select {
+			case ch <- r:
+			default:
+			}
+		}
+		delete(a.watchers, r.Hash)
+	}
+}
+
+// NextSequence is the sequence the account must use for its next
+// transaction, counting transactions already accepted into the mempool.
+func (a *App) NextSequence(addr tx.Address) (uint64, error) {
+	a.checkMu.Lock()
+	defer a.checkMu.Unlock()
+	acc, _, err := GetAccount(a.checkState, addr)
+	if err != nil {
+		return 0, err
+	}
+	return acc.Sequence, nil
+}

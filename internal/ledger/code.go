@@ -1,0 +1,105 @@
+package ledger
+
+import (
+	"errors"
+
+	"github.com/dii-net/dii/internal/names"
+	"github.com/dii-net/dii/internal/registry"
+)
+
+// Code is a transaction result code. Numbers are stable: clients match on
+// them, so a code is never renumbered or reused.
+type Code uint32
+
+// Result codes.
+const (
+	CodeOK           Code = 0
+	CodeEncoding     Code = 1  // malformed transaction bytes
+	CodeChainID      Code = 2  // transaction for another chain
+	CodeSignature    Code = 3  // signature does not verify
+	CodeSequence     Code = 4  // replayed or out-of-order sequence
+	CodeUnauthorized Code = 5  // signer may not do this
+	CodeInvalidName  Code = 6  // name syntax
+	CodeUnknownType  Code = 7  // record type not accepted
+	CodeInvalidData  Code = 8  // record data, TTL or RRset rules
+	CodeTooLarge     Code = 9  // a limit on records or bytes
+	CodeNotFound     Code = 10 // name does not exist
+	CodeExists       Code = 11 // name already registered
+	CodeExpired      Code = 12 // name expired
+	CodeInvalidOp    Code = 13 // operation not valid in this state
+	CodeHasChildren  Code = 14 // delete of a name with names below it
+	CodeInternal     Code = 99 // a broken invariant; never expected
+)
+
+var codeNames = map[Code]string{
+	CodeOK:           "ok",
+	CodeEncoding:     "encoding",
+	CodeChainID:      "chain_id",
+	CodeSignature:    "signature",
+	CodeSequence:     "sequence",
+	CodeUnauthorized: "unauthorized",
+	CodeInvalidName:  "invalid_name",
+	CodeUnknownType:  "unknown_type",
+	CodeInvalidData:  "invalid_data",
+	CodeTooLarge:     "too_large",
+	CodeNotFound:     "not_found",
+	CodeExists:       "exists",
+	CodeExpired:      "expired",
+	CodeInvalidOp:    "invalid_operation",
+	CodeHasChildren:  "has_children",
+	CodeInternal:     "internal",
+}
+
+// String is the code's stable name, used in the HTTP API.
+func (c Code) String() string {
+	if s, ok := codeNames[c]; ok {
+		return s
+	}
+	return "unknown"
+}
+
+// Codes lists every code, for docs and clients.
+func Codes() map[Code]string { return codeNames }
+
+// codeOf maps an execution error to its code.
+func codeOf(err error) Code {
+	switch {
+	case err == nil:
+		return CodeOK
+	case errors.Is(err, registry.ErrUnauthorized):
+		return CodeUnauthorized
+	case errors.Is(err, registry.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, registry.ErrExists):
+		return CodeExists
+	case errors.Is(err, registry.ErrExpired):
+		return CodeExpired
+	case errors.Is(err, registry.ErrTooLarge):
+		return CodeTooLarge
+	case errors.Is(err, registry.ErrHasChildren):
+		return CodeHasChildren
+	case errors.Is(err, registry.ErrInvalid):
+		return CodeInvalidOp
+	case errors.Is(err, registry.ErrBadRecord):
+		return CodeInternal
+	case errors.Is(err, names.ErrUnknownType):
+		return CodeUnknownType
+	case isAny(err, names.ErrEmpty, names.ErrEmptyLabel, names.ErrLabelTooLong, names.ErrNameTooLong,
+		names.ErrBadChar, names.ErrHyphen, names.ErrBadALabel, names.ErrBadULabel, names.ErrNumericTLD,
+		names.ErrWildcard, names.ErrNotInZone, names.ErrNotCanonical):
+		return CodeInvalidName
+	case isAny(err, names.ErrRDataTooLong, names.ErrRRsetSize):
+		return CodeTooLarge
+	default:
+		return CodeInvalidData
+	}
+}
+
+func isAny(err error, targets ...error) bool {
+	for _, t := range targets {
+		if errors.Is(err, t) {
+			return true
+		}
+	}
+	return false
+}

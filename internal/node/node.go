@@ -1,0 +1,268 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	dbm "github.com/cometbft/cometbft-db"
+	cfg "github.com/cometbft/cometbft/config"
+	nm "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	rpcclient "github.com/cometbft/cometbft/rpc/client/local"
+	rpcserver "github.com/cometbft/cometbft/rpc/jsonrpc/server"
+	"github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dii-net/dii/internal/api"
+	"github.com/dii-net/dii/internal/ledger"
+	"github.com/dii-net/dii/internal/state"
+)
+
+// Config says where a node keeps its data and listens.
+type Config struct {
+	Home string
+	// Listen addresses, host:port. Port 0 picks a free port.
+	API string
+	RPC string
+	P2P string
+	// KeepVersions is how many recent heights stay queryable with proofs.
+	KeepVersions int
+	// CometMetrics registers CometBFT's metrics in Prometheus's default
+	// registry, served on the API's /metrics. Only one node per process
+	// may do so.
+	CometMetrics bool
+	// TimeoutCommit overrides config.toml's consensus.timeout_commit when
+	// non-zero.
+	TimeoutCommit time.Duration
+	Logger        *slog.Logger
+}
+
+// Node is a running dii node.
+type Node struct {
+	conf  Config
+	cmt   *nm.Node
+	app   *ledger.App
+	store *state.Store
+	log   *slog.Logger
+
+	apiSrv *http.Server
+	rpcLn  net.Listener
+	apiLn  net.Listener
+	p2p    string
+
+	txIndexDB dbm.DB
+
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start opens the home folder and runs the node until Stop.
+func Start(ctx context.Context, c Config) (*Node, error) {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.KeepVersions == 0 {
+		c.KeepVersions = 100
+	}
+	conf, err := loadConfig(c.Home)
+	if err != nil {
+		return nil, err
+	}
+	if c.TimeoutCommit != 0 {
+		conf.Consensus.TimeoutCommit = c.TimeoutCommit
+	}
+	p2pAddr, err := freeIfZero(c.P2P)
+	if err != nil {
+		return nil, fmt.Errorf("p2p address: %w", err)
+	}
+	conf.P2P.ListenAddress = "tcp://" + p2pAddr
+	conf.RPC.ListenAddress = "" // served below, on a listener we own
+	conf.Instrumentation.Prometheus = c.CometMetrics
+	conf.Instrumentation.PrometheusListenAddr = ""
+
+	gen, err := types.GenesisDocFromFile(conf.GenesisFile())
+	if err != nil {
+		return nil, err
+	}
+	db, err := dbm.NewDB("appstate", dbm.BackendType(conf.DBBackend), conf.DBDir())
+	if err != nil {
+		return nil, fmt.Errorf("open app state: %w", err)
+	}
+	store, err := state.Open(db, c.KeepVersions)
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
+	reg := prometheus.NewRegistry()
+	app, err := ledger.New(store, c.Logger, ledger.NewMetrics(reg))
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	app.SetChainID(gen.ChainID)
+
+	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	// CometBFT does not close the transaction index database when it
+	// stops; keep hold of it so Stop can, and a restart in the same
+	// process finds it unlocked.
+	var txIndexDB dbm.DB
+	dbProvider := func(dc *cfg.DBContext) (dbm.DB, error) {
+		db, err := cfg.DefaultDBProvider(dc)
+		if err == nil && dc.ID == "tx_index" {
+			txIndexDB = db
+		}
+		return db, err
+	}
+	cmt, err := nm.NewNode(ctx, conf, pv, nodeKey,
+		proxy.NewConnSyncLocalClientCreator(app),
+		nm.DefaultGenesisDocProviderFunc(conf),
+		dbProvider,
+		nm.DefaultMetricsProvider(conf.Instrumentation),
+		newCmtLogger(c.Logger))
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("cometbft: %w", err)
+	}
+	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB}
+	if err := cmt.Start(); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("start cometbft: %w", err)
+	}
+	if err := n.serveRPC(c.RPC); err != nil {
+		n.Stop()
+		return nil, err
+	}
+	gatherers := prometheus.Gatherers{reg}
+	if c.CometMetrics {
+		gatherers = append(gatherers, prometheus.DefaultGatherer)
+	}
+	handler := api.New(api.Backend{App: app, Client: rpcclient.New(cmt), Genesis: gen}, gatherers, c.Logger)
+	if n.apiLn, err = net.Listen("tcp", c.API); err != nil {
+		n.Stop()
+		return nil, fmt.Errorf("api listener: %w", err)
+	}
+	n.apiSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := n.apiSrv.Serve(n.apiLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("api server", "err", err)
+		}
+	}()
+	return n, nil
+}
+
+// serveRPC serves CometBFT's JSON-RPC routes on a listener of our own, so
+// that port 0 works and the bound address is known.
+func (n *Node) serveRPC(addr string) error {
+	env, err := n.cmt.ConfigureRPC()
+	if err != nil {
+		return err
+	}
+	routes := env.GetRoutes()
+	mux := http.NewServeMux()
+	logger := newCmtLogger(n.log).With("module", "rpc-server")
+	wm := rpcserver.NewWebsocketManager(routes)
+	wm.SetLogger(logger)
+	mux.HandleFunc("/websocket", wm.WebsocketHandler)
+	mux.HandleFunc("/v1/websocket", wm.WebsocketHandler)
+	rpcserver.RegisterRPCFuncs(mux, routes, logger)
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("rpc listener: %w", err)
+	}
+	n.rpcLn = ln
+	sc := rpcserver.DefaultConfig()
+	sc.MaxBodyBytes = n.cmt.Config().RPC.MaxBodyBytes
+	sc.WriteTimeout = n.cmt.Config().RPC.TimeoutBroadcastTxCommit + time.Second
+	go func() {
+		if err := rpcserver.Serve(ln, mux, logger, sc); err != nil && !errors.Is(err, http.ErrServerClosed) && !errors.Is(err, net.ErrClosed) {
+			n.log.Debug("rpc server stopped", "err", err)
+		}
+	}()
+	return nil
+}
+
+// Addrs are the addresses the node listens on.
+type Addrs struct{ API, RPC, P2P string }
+
+// Addrs returns the bound listen addresses.
+func (n *Node) Addrs() Addrs {
+	a := Addrs{P2P: n.p2p}
+	if n.apiLn != nil {
+		a.API = n.apiLn.Addr().String()
+	}
+	if n.rpcLn != nil {
+		a.RPC = n.rpcLn.Addr().String()
+	}
+	return a
+}
+
+// App is the node's ledger application.
+func (n *Node) App() *ledger.App { return n.app }
+
+// NodeID is the node's P2P identity.
+func (n *Node) NodeID() string { return string(n.cmt.NodeInfo().ID()) }
+
+// ChainID is the chain the node runs.
+func (n *Node) ChainID() string { return n.cmt.GenesisDoc().ChainID }
+
+// Stop shuts the node down: listeners first, then consensus, then storage.
+// Calling it again does nothing.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() { n.stopErr = n.stop() })
+	return n.stopErr
+}
+
+func (n *Node) stop() error {
+	var errs []error
+	if n.apiSrv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		errs = append(errs, n.apiSrv.Shutdown(ctx))
+		cancel()
+	}
+	if n.rpcLn != nil {
+		n.rpcLn.Close()
+	}
+	if n.cmt.IsRunning() {
+		if err := n.cmt.Stop(); err != nil {
+			errs = append(errs, err)
+		}
+		n.cmt.Wait()
+	}
+	if n.txIndexDB != nil {
+		errs = append(errs, n.txIndexDB.Close())
+	}
+	errs = append(errs, n.store.Close())
+	return errors.Join(errs...)
+}
+
+// freeIfZero replaces port 0 with a port free right now. CometBFT binds
+// its P2P listener itself and must know the port to advertise it.
+func freeIfZero(addr string) (string, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", err
+	}
+	if port != "0" {
+		return addr, nil
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return net.JoinHostPort(host, strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)), nil
+}

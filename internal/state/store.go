@@ -1,0 +1,166 @@
+package state
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+
+	dbm "github.com/cometbft/cometbft-db"
+)
+
+// Database layout. State keys live under dataPrefix; the committed height
+// and app hash under metaKey, written in the same batch as the data.
+var (
+	dataPrefix = []byte("s/")
+	metaKey    = []byte("m/commit")
+)
+
+// ErrCorrupt means the database does not match its own recorded app hash.
+var ErrCorrupt = errors.New("state database is corrupt")
+
+// ErrPruned is returned for heights no longer kept in memory.
+var ErrPruned = errors.New("height not available")
+
+// Store keeps the latest Version durable and the last few in memory.
+type Store struct {
+	db   dbm.DB
+	keep int
+
+	mu       sync.RWMutex
+	latest   *Version
+	versions map[int64]*Version // the last keep heights, for proofs
+	oldest   int64
+}
+
+// Open loads the state from db, or starts empty. keep is how many recent
+// heights stay available for queries and proofs (at least 1).
+func Open(db dbm.DB, keep int) (*Store, error) {
+	if keep < 1 {
+		keep = 1
+	}
+	s := &Store{db: db, keep: keep, versions: make(map[int64]*Version)}
+	meta, err := db.Get(metaKey)
+	if err != nil {
+		return nil, fmt.Errorf("read state meta: %w", err)
+	}
+	if meta == nil {
+		s.setLatest(Empty())
+		return s, nil
+	}
+	if len(meta) != 8+32 {
+		return nil, fmt.Errorf("%w: meta record is %d bytes", ErrCorrupt, len(meta))
+	}
+	height := int64(binary.BigEndian.Uint64(meta[:8]))
+	it, err := db.Iterator(dataPrefix, PrefixEnd(dataPrefix))
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	var items []item
+	for ; it.Valid(); it.Next() {
+		k := bytes.TrimPrefix(it.Key(), dataPrefix)
+		items = append(items, item{key: string(k), val: append([]byte(nil), it.Value()...)})
+	}
+	err = it.Error()
+	if cerr := it.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read state: %w", err)
+	}
+	v, err := build(height, items)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	}
+	if root := v.Root(); !bytes.Equal(root[:], meta[8:]) {
+		return nil, fmt.Errorf("%w: rebuilt root %X at height %d, recorded %X", ErrCorrupt, root, height, meta[8:])
+	}
+	s.setLatest(v)
+	return s, nil
+}
+
+// Latest is the last committed Version.
+func (s *Store) Latest() *Version {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.latest
+}
+
+// At returns the Version committed at height, if still kept.
+func (s *Store) At(height int64) (*Version, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if v, ok := s.versions[height]; ok {
+		return v, nil
+	}
+	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.oldest, s.latest.height)
+}
+
+// Commit makes v durable (one synced batch of changes plus the height and
+// root) and then the latest Version. changes must be those that made v
+// from the previous latest Version.
+func (s *Store) Commit(v *Version, changes []Change) error {
+	b := s.db.NewBatch()
+	defer b.Close()
+	for _, c := range changes {
+		k := append(append([]byte(nil), dataPrefix...), c.Key...)
+		var err error
+		if c.Value == nil {
+			err = b.Delete(k)
+		} else {
+			err = b.Set(k, c.Value)
+		}
+		if err != nil {
+			return fmt.Errorf("stage state change: %w", err)
+		}
+	}
+	meta := make([]byte, 8, 8+32)
+	binary.BigEndian.PutUint64(meta, uint64(v.height))
+	root := v.Root()
+	meta = append(meta, root[:]...)
+	if err := b.Set(metaKey, meta); err != nil {
+		return fmt.Errorf("stage state meta: %w", err)
+	}
+	if err := b.WriteSync(); err != nil {
+		return fmt.Errorf("write state: %w", err)
+	}
+	s.setLatest(v)
+	return nil
+}
+
+// Reset replaces everything on disk and in memory with v, for InitChain.
+func (s *Store) Reset(v *Version) error {
+	var changes []Change
+	old := s.Latest()
+	old.Iterate(nil, nil, func(k, _ []byte) bool {
+		changes = append(changes, Change{Key: append([]byte(nil), k...)})
+		return true
+	})
+	v.Iterate(nil, nil, func(k, val []byte) bool {
+		changes = append(changes, Change{Key: k, Value: val})
+		return true
+	})
+	s.mu.Lock()
+	s.versions = make(map[int64]*Version)
+	s.mu.Unlock()
+	return s.Commit(v, changes)
+}
+
+func (s *Store) setLatest(v *Version) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.latest = v
+	s.versions[v.height] = v
+	s.oldest = v.height
+	for h := range s.versions {
+		if h <= v.height-int64(s.keep) {
+			delete(s.versions, h)
+		} else if h < s.oldest {
+			s.oldest = h
+		}
+	}
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }

@@ -1,0 +1,241 @@
+package tx
+
+import "fmt"
+
+// Kind identifies an operation on the wire. Numbers are never reused.
+type Kind uint8
+
+// Operation kinds.
+const (
+	KindRegister Kind = 1 // register a name (a TLD when the name has one label)
+	KindSetRRset Kind = 2 // replace, or with no records delete, one RRset
+	KindTransfer Kind = 3 // give a name to another account
+	KindRenew    Kind = 4 // extend a name's expiry
+	KindDelete   Kind = 5 // delete a name and all its RRsets
+	KindDelegate Kind = 6 // allow or disallow an account to change a name's RRsets
+)
+
+var kindNames = map[Kind]string{
+	KindRegister: "register",
+	KindSetRRset: "set",
+	KindTransfer: "transfer",
+	KindRenew:    "renew",
+	KindDelete:   "delete",
+	KindDelegate: "delegate",
+}
+
+func (k Kind) String() string {
+	if s, ok := kindNames[k]; ok {
+		return s
+	}
+	return fmt.Sprintf("kind(%d)", uint8(k))
+}
+
+// Op is one operation of a transaction.
+type Op interface {
+	Kind() Kind
+	// Target is the name the operation acts on.
+	Target() string
+	encode(w *writer) error
+}
+
+// Register creates a name. A one-label name is a TLD and only a registry
+// operator named in genesis may create it; Open then lets anyone register
+// second-level names under it, first come, first served. Below a TLD the
+// closest registered ancestor decides who may register.
+type Register struct {
+	Name       string
+	Owner      Address
+	PeriodDays uint16
+	Open       bool
+}
+
+// SetRRset replaces the RRset (Name, Type) with Records, in DNS wire RDATA
+// form. No records deletes the RRset. Name is the RRset's owner name, at or
+// below a registered name.
+type SetRRset struct {
+	Name    string
+	Type    uint16
+	TTL     uint32
+	Records [][]byte
+}
+
+// Transfer gives a name to another account. Delegations are cleared.
+type Transfer struct {
+	Name string
+	To   Address
+}
+
+// Renew extends a name's expiry by PeriodDays.
+type Renew struct {
+	Name       string
+	PeriodDays uint16
+}
+
+// Delete removes a name and every RRset it holds.
+type Delete struct {
+	Name string
+}
+
+// Delegate allows (or with Allow false, disallows) Account to change the
+// name's RRsets.
+type Delegate struct {
+	Name    string
+	Account Address
+	Allow   bool
+}
+
+func (*Register) Kind() Kind { return KindRegister }
+func (*SetRRset) Kind() Kind { return KindSetRRset }
+func (*Transfer) Kind() Kind { return KindTransfer }
+func (*Renew) Kind() Kind    { return KindRenew }
+func (*Delete) Kind() Kind   { return KindDelete }
+func (*Delegate) Kind() Kind { return KindDelegate }
+
+func (o *Register) Target() string { return o.Name }
+func (o *SetRRset) Target() string { return o.Name }
+func (o *Transfer) Target() string { return o.Name }
+func (o *Renew) Target() string    { return o.Name }
+func (o *Delete) Target() string   { return o.Name }
+func (o *Delegate) Target() string { return o.Name }
+
+func checkName(s string) error {
+	if len(s) == 0 || len(s) > MaxNameLen {
+		return fmt.Errorf("name: %w: length %d not in 1..%d", ErrField, len(s), MaxNameLen)
+	}
+	return nil
+}
+
+func (o *Register) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	w.Str8(o.Name)
+	w.Raw(o.Owner[:])
+	w.U16(o.PeriodDays)
+	w.Bool(o.Open)
+	return nil
+}
+
+func (o *SetRRset) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	if len(o.Records) > MaxRecords {
+		return fmt.Errorf("records: %w: %d, limit %d", ErrField, len(o.Records), MaxRecords)
+	}
+	w.Str8(o.Name)
+	w.U16(o.Type)
+	w.U32(o.TTL)
+	w.U8(uint8(len(o.Records)))
+	for i, rd := range o.Records {
+		if len(rd) > MaxRDataLen {
+			return fmt.Errorf("record %d: %w: %d bytes, limit %d", i, ErrField, len(rd), MaxRDataLen)
+		}
+		w.U16(uint16(len(rd)))
+		w.Raw(rd)
+	}
+	return nil
+}
+
+func (o *Transfer) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	w.Str8(o.Name)
+	w.Raw(o.To[:])
+	return nil
+}
+
+func (o *Renew) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	w.Str8(o.Name)
+	w.U16(o.PeriodDays)
+	return nil
+}
+
+func (o *Delete) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	w.Str8(o.Name)
+	return nil
+}
+
+func (o *Delegate) encode(w *writer) error {
+	if err := checkName(o.Name); err != nil {
+		return err
+	}
+	w.Str8(o.Name)
+	w.Raw(o.Account[:])
+	w.Bool(o.Allow)
+	return nil
+}
+
+func decodeOp(r *reader) (Op, error) {
+	k := Kind(r.U8("op kind"))
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	var op Op
+	switch k {
+	case KindRegister:
+		o := &Register{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		o.Owner = readAddress(r, "owner")
+		o.PeriodDays = r.U16("period")
+		o.Open = r.Bool("open")
+		op = o
+	case KindSetRRset:
+		o := &SetRRset{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		o.Type = r.U16("type")
+		o.TTL = r.U32("ttl")
+		n := int(r.U8("record count"))
+		if r.Err == nil && n > 0 {
+			o.Records = make([][]byte, 0, n)
+		}
+		for i := 0; i < n && r.Err == nil; i++ {
+			l := int(r.U16("record length"))
+			rd := r.Bytes(fmt.Sprintf("record %d", i), l)
+			if r.Err == nil {
+				o.Records = append(o.Records, append([]byte(nil), rd...))
+			}
+		}
+		op = o
+	case KindTransfer:
+		o := &Transfer{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		o.To = readAddress(r, "to")
+		op = o
+	case KindRenew:
+		o := &Renew{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		o.PeriodDays = r.U16("period")
+		op = o
+	case KindDelete:
+		o := &Delete{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		op = o
+	case KindDelegate:
+		o := &Delegate{}
+		o.Name = r.Str8("name", 1, MaxNameLen)
+		o.Account = readAddress(r, "account")
+		o.Allow = r.Bool("allow")
+		op = o
+	default:
+		return nil, fmt.Errorf("%w: %d", ErrUnknownOp, uint8(k))
+	}
+	if r.Err != nil {
+		return nil, r.Err
+	}
+	return op, nil
+}
+
+func readAddress(r *reader, field string) Address {
+	var a Address
+	copy(a[:], r.Bytes(field, AddressLen))
+	return a
+}
