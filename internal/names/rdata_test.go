@@ -275,3 +275,39 @@ func mustWire(t *testing.T, text string, typ uint16) []byte {
 	}
 	return wire
 }
+
+// TestStringFieldBytes puts every octet value into the free-form string
+// fields (TXT strings, NAPTR service and regexp, CAA value): accepted data
+// must survive FormatRData and ParseRData unchanged.
+func TestStringFieldBytes(t *testing.T) {
+	for b := 0; b < 256; b++ {
+		c := byte(b)
+		inputs := []struct {
+			typ  uint16
+			data []byte
+		}{
+			{dns.TypeTXT, []byte{3, 'a', c, 'b'}},
+			{dns.TypeTXT, []byte{1, c, 2, c, c}},
+			{dns.TypeNAPTR, append([]byte{0, 1, 0, 2, 1, 'u', 2, 'x', c, 3, '!', c, '!'}, 0)},
+			{dns.TypeNAPTR, append([]byte{0, 1, 0, 2, 0, 1, c, 0}, 1, 'x', 3, 'd', 'i', 'i', 0)},
+			{dns.TypeCAA, []byte{0, 5, 'i', 's', 's', 'u', 'e', 'a', c, 'b'}},
+		}
+		for _, in := range inputs {
+			err := CheckRData(in.typ, in.data)
+			if err != nil {
+				if in.typ != dns.TypeCAA {
+					t.Errorf("CheckRData(%s, %x): %v", TypeName(in.typ), in.data, err)
+				}
+				continue
+			}
+			text, err := FormatRData(in.typ, in.data)
+			if err != nil {
+				t.Fatalf("FormatRData(%s, %x): %v", TypeName(in.typ), in.data, err)
+			}
+			back, err := ParseRData(in.typ, text)
+			if err != nil || !bytes.Equal(back, in.data) {
+				t.Errorf("%s %x -> %q -> %x, %v", TypeName(in.typ), in.data, text, back, err)
+			}
+		}
+	}
+}

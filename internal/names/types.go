@@ -56,6 +56,9 @@ func TypeName(t uint16) string {
 // any case ("aaaa", "AAAA") or in the RFC 3597 form "TYPE28". Any type the
 // registry does not accept gives ErrUnknownType.
 func TypeByName(s string) (uint16, error) {
+	if !isASCII(s) {
+		return 0, fmt.Errorf("type %q: %w", s, ErrUnknownType)
+	}
 	up := strings.ToUpper(s)
 	t, ok := dns.StringToType[up]
 	if !ok {

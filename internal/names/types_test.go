@@ -70,6 +70,7 @@ func TestTypeByName(t *testing.T) {
 		{"", 0, ErrUnknownType},
 		{"A ", 0, ErrUnknownType},
 		{"bogus", 0, ErrUnknownType},
+		{"n\u017f", 0, ErrUnknownType}, // "nſ" upper-cases to "NS" in Unicode
 	} {
 		got, err := TypeByName(c.in)
 		if got != c.want || !errors.Is(err, c.err) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"sort"
 
+	"github.com/miekg/dns"
+
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/tx"
@@ -238,7 +240,12 @@ func setRRset(w *state.Overlay, signer tx.Address, now int64, o *tx.SetRRset) er
 		return fmt.Errorf("%w: %s expired at %d; renew it first", ErrExpired, rec.Name, rec.Expiry)
 	}
 	rec.put(RRset{Name: owner, Type: o.Type, TTL: o.TTL, Records: o.Records})
-	if err := names.CheckCoexistence(rec.TypesAt(owner)); err != nil {
+	types := rec.TypesAt(owner)
+	if owner == rec.Name {
+		// A registered name is a zone apex, with an SOA the ledger derives.
+		types = append(types, dns.TypeSOA)
+	}
+	if err := names.CheckCoexistence(types); err != nil {
 		return err
 	}
 	return save(w, rec)

@@ -1,0 +1,59 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// diiBin is the dii binary built once for the tests that run it.
+var diiBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "dii-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	diiBin = filepath.Join(dir, "dii")
+	if out, err := exec.Command("go", "build", "-o", diiBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build dii: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// run runs the dii binary and returns its stdout; it fails the test on a
+// non-zero exit unless wantFail.
+func run(t *testing.T, wantFail bool, args ...string) string {
+	t.Helper()
+	cmd := exec.Command(diiBin, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	if wantFail {
+		if err == nil {
+			t.Fatalf("dii %s succeeded, want failure; stdout:\n%s", strings.Join(args, " "), stdout.String())
+		}
+		return stderr.String()
+	}
+	if err != nil {
+		t.Fatalf("dii %s: %v\nstdout:\n%s\nstderr:\n%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
+	}
+	return stdout.String()
+}
+
+func runJSON(t *testing.T, v any, args ...string) {
+	t.Helper()
+	out := run(t, false, append(args, "--json")...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("dii %s --json: %v\n%s", strings.Join(args, " "), err, out)
+	}
+}
