@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -195,5 +197,53 @@ func TestKill9Durability(t *testing.T) {
 			t.Fatalf("block %d does not link to block %d", h, h-1)
 		}
 		prev = b
+	}
+}
+
+// TestSignalStop stops `dii up` with SIGINT and then SIGTERM: each time it
+// exits 0, and the next start finds every committed name.
+func TestSignalStop(t *testing.T) {
+	home := t.TempDir()
+	ctx := context.Background()
+	for i, sig := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		p := startUp(t, home)
+		c := client.New(p.api)
+		key, err := keyring.Open(node.KeysDir(home)).Get(node.OperatorKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := client.NewSigner(ctx, c, key.Private, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := s.Submit(ctx, client.WaitCommit, &tx.Register{Name: "sig", Open: true}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := c.Name(ctx, "first.sig"); err != nil {
+			t.Fatalf("after a clean stop: %v", err)
+		}
+		if _, err := s.Submit(ctx, client.WaitCommit, &tx.Register{Name: []string{"first.sig", "second.sig"}[i]}); err != nil {
+			t.Fatal(err)
+		}
+		if err := p.cmd.Process.Signal(sig); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- p.cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("dii up after %v: %v", sig, err)
+			}
+		case <-time.After(30 * time.Second):
+			t.Fatalf("dii up did not stop within 30s of %v", sig)
+		}
+	}
+	p := startUp(t, home)
+	for _, n := range []string{"first.sig", "second.sig"} {
+		if _, err := client.New(p.api).Name(ctx, n); err != nil {
+			t.Fatalf("%s after restart: %v", n, err)
+		}
 	}
 }

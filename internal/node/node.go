@@ -97,11 +97,15 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open app state: %w", err)
 	}
+	c.Logger.Info("loading ledger state", "dir", conf.DBDir())
+	loadStart := time.Now()
 	store, err := state.Open(db, c.KeepVersions)
 	if err != nil {
 		db.Close()
 		return nil, err
 	}
+	c.Logger.Info("ledger state loaded", "height", store.Latest().Height(), "keys", store.Latest().Len(),
+		"took", time.Since(loadStart).Round(time.Millisecond))
 	reg := prometheus.NewRegistry()
 	app, err := ledger.New(store, c.Logger, ledger.NewMetrics(reg))
 	if err != nil {

@@ -241,6 +241,7 @@ func TestSetRRsetRules(t *testing.T) {
 	ns := rdata(t, dns.TypeNS, "ns1.example.net.")
 	ds := rdata(t, dns.TypeDS, "12345 13 2 "+strings.Repeat("ab", 32))
 	cname := rdata(t, dns.TypeCNAME, "target.example.net.")
+	dname := rdata(t, dns.TypeDNAME, "example.net.")
 	tests := []struct {
 		name  string
 		steps []step
@@ -298,6 +299,19 @@ func TestSetRRsetRules(t *testing.T) {
 			{alice, t0, setOp("sub.example.dii", dns.TypeNS), names.ErrCoexistence},
 			{alice, t0, setOp("sub.example.dii", dns.TypeDS), nil},
 			{alice, t0, setOp("sub.example.dii", dns.TypeNS), nil},
+		}},
+		{"a registered name is a zone apex", []step{
+			// The ledger derives an SOA at every registered name, so no
+			// CNAME there, and DNAME may sit beside NS only there.
+			{alice, t0, setOp("example.dii", dns.TypeCNAME, cname), names.ErrCoexistence},
+			{alice, t0, setOp("www.example.dii", dns.TypeCNAME, cname), nil},
+			{alice, t0, setOp("example.dii", dns.TypeNS, ns), nil},
+			{alice, t0, setOp("example.dii", dns.TypeDNAME, dname), nil},
+			{alice, t0, setOp("sub.example.dii", dns.TypeNS, ns), nil},
+			{alice, t0, setOp("sub.example.dii", dns.TypeDNAME, dname), names.ErrCoexistence},
+			{alice, t0, &tx.Register{Name: "sub2.example.dii"}, nil},
+			{alice, t0, setOp("sub2.example.dii", dns.TypeNS, ns), nil},
+			{alice, t0, setOp("sub2.example.dii", dns.TypeDNAME, dname), nil},
 		}},
 		{"expired", []step{
 			{alice, exp - 1, setOp("example.dii", dns.TypeA, a1), nil},
