@@ -192,14 +192,13 @@ func (r *Record) put(s RRset) {
 	}
 }
 
-// DataSize is the total RDATA bytes the record holds, the quantity
+// DataSize is the record's RRsets in uncompressed DNS wire form (owner,
+// type, class, TTL, length and data for every record), the quantity
 // bounded by names.MaxNameBytes.
 func (r *Record) DataSize() int {
 	n := 0
 	for _, s := range r.RRsets {
-		for _, rd := range s.Records {
-			n += len(rd)
-		}
+		n += names.RRsetSize(s.Name, s.Records)
 	}
 	return n
 }

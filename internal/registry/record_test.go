@@ -19,8 +19,8 @@ import (
 // sampleRecords are valid records in canonical form.
 func sampleRecords() map[string]*registry.Record {
 	return map[string]*registry.Record{
-		"minimal": {Name: "a.dii", Owner: alice, Created: t0, Expiry: t0 + day},
-		"open-tld": {Name: "dii", Owner: operator, Created: 0, Expiry: 1<<62 + 3, Open: true},
+		"minimal":        {Name: "a.dii", Owner: alice, Created: t0, Expiry: t0 + day},
+		"open-tld":       {Name: "dii", Owner: operator, Created: 0, Expiry: 1<<62 + 3, Open: true},
 		"negative-times": {Name: "x.dii", Owner: bob, Created: -5, Expiry: -1},
 		"full": {
 			Name: "example.dii", Owner: alice, Created: t0, Expiry: t0 + 365*day,

@@ -141,6 +141,8 @@ func Exec(w *state.Overlay, p *Params, signer tx.Address, now int64, op tx.Op) e
 		return del(w, signer, o)
 	case *tx.Delegate:
 		return delegate(w, signer, now, o)
+	case nil:
+		return fmt.Errorf("%w: no operation", ErrInvalid)
 	default:
 		return fmt.Errorf("%w: operation %s is not a registry operation", ErrInvalid, op.Kind())
 	}
@@ -161,7 +163,7 @@ func save(w *state.Overlay, r *Record) error {
 		return fmt.Errorf("%w: %d RRsets, limit %d", ErrTooLarge, len(r.RRsets), names.MaxRRsetsPerName)
 	}
 	if n := r.DataSize(); n > names.MaxNameBytes {
-		return fmt.Errorf("%w: %d bytes of record data, limit %d", ErrTooLarge, n, names.MaxNameBytes)
+		return fmt.Errorf("%w: name would hold %d octets of records in wire form, limit %d", ErrTooLarge, n, names.MaxNameBytes)
 	}
 	w.Set(Key(r.Name), r.Encode())
 	return nil

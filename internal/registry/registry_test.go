@@ -651,11 +651,11 @@ func TestFailedTransactionLeavesNoTrace(t *testing.T) {
 	rootBefore := state.Empty().Next(1, before).Root()
 
 	ops := []tx.Op{
-		&tx.Register{Name: "bob.dii"},                                        // succeeds
-		setOp("bob.dii", dns.TypeA, rdata(t, dns.TypeA, "192.0.2.1")),        // succeeds
-		&tx.Delegate{Name: "bob.dii", Account: carol, Allow: true},           // succeeds
-		&tx.Transfer{Name: "example.dii", To: bob},                           // fails: alice's
-		&tx.Register{Name: "never.dii"},                                      // not reached
+		&tx.Register{Name: "bob.dii"},                                         // succeeds
+		setOp("bob.dii", dns.TypeA, rdata(t, dns.TypeA, "192.0.2.1")),         // succeeds
+		&tx.Delegate{Name: "bob.dii", Account: carol, Allow: true},            // succeeds
+		&tx.Transfer{Name: "example.dii", To: bob},                            // fails: alice's
+		&tx.Register{Name: "never.dii"},                                       // not reached
 		setOp("bob.dii", dns.TypeAAAA, rdata(t, dns.TypeAAAA, "2001:db8::1")), // not reached
 	}
 	txw := state.NewOverlay(block)

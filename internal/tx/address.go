@@ -14,7 +14,7 @@ const AddressHRP = "dii"
 var ErrBadAddress = errors.New("bad address")
 
 // String formats the address as bech32 with the "dii" prefix, e.g.
-// dii1qy352euf40x77qfrg4ncn27dauqjx3t83x4ummcpydzk0zdtehhse25p5p.
+// dii1qqzdmamjdfnl6txt60ejgr0tkx4dj6vnf80p8n.
 func (a Address) String() string {
 	conv, err := bech32.ConvertBits(a[:], 8, 5, true)
 	if err != nil {
@@ -33,9 +33,13 @@ func (a Address) IsZero() bool { return a == Address{} }
 // ParseAddress parses a bech32 "dii1..." address.
 func ParseAddress(s string) (Address, error) {
 	var a Address
-	hrp, data, err := bech32.Decode(s)
+	hrp, data, version, err := bech32.DecodeGeneric(s)
 	if err != nil {
 		return a, fmt.Errorf("%w %q: %v", ErrBadAddress, s, err)
+	}
+	if version != bech32.Version0 {
+		// bech32m would give the same address a second spelling.
+		return a, fmt.Errorf("%w %q: bech32m checksum; addresses use bech32", ErrBadAddress, s)
 	}
 	if hrp != AddressHRP {
 		return a, fmt.Errorf("%w %q: prefix %q, want %q", ErrBadAddress, s, hrp, AddressHRP)

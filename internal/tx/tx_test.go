@@ -538,3 +538,45 @@ func TestAddressOf(t *testing.T) {
 		t.Fatal("SignerAddress differs from AddressOf(Signer)")
 	}
 }
+
+// TestDecodeNameBounds checks the name length bounds of every op kind.
+func TestDecodeNameBounds(t *testing.T) {
+	ops := []tx.Op{
+		&tx.Register{Name: "n"},
+		&tx.SetRRset{Name: "n"},
+		&tx.Transfer{Name: "n"},
+		&tx.Renew{Name: "n"},
+		&tx.Delete{Name: "n"},
+		&tx.Delegate{Name: "n"},
+	}
+	nameAt := opsOffset() + 1 // after the op kind
+	for _, op := range ops {
+		t.Run(op.Kind().String(), func(t *testing.T) {
+			raw := encoded(t, 0, op)
+			if raw[nameAt] != 1 || raw[nameAt+1] != 'n' {
+				t.Fatalf("test setup: name not at offset %d", nameAt)
+			}
+			splice := func(name []byte) []byte {
+				c := append([]byte(nil), raw[:nameAt]...)
+				c = append(c, byte(len(name)))
+				c = append(c, name...)
+				return append(c, raw[nameAt+2:]...)
+			}
+			if _, err := tx.Decode(splice(nil)); !errors.Is(err, tx.ErrField) {
+				t.Errorf("empty name: %v, want ErrField", err)
+			}
+			if _, err := tx.Decode(splice(bytes.Repeat([]byte{'a'}, tx.MaxNameLen+1))); !errors.Is(err, tx.ErrField) {
+				t.Errorf("%d-byte name: %v, want ErrField", tx.MaxNameLen+1, err)
+			}
+			// At the limit the encoding is valid (the signature no longer
+			// matches, which Decode does not check).
+			x, err := tx.Decode(splice(bytes.Repeat([]byte{'a'}, tx.MaxNameLen)))
+			if err != nil {
+				t.Fatalf("%d-byte name: %v", tx.MaxNameLen, err)
+			}
+			if len(x.Ops[0].Target()) != tx.MaxNameLen {
+				t.Fatalf("name of %d bytes", len(x.Ops[0].Target()))
+			}
+		})
+	}
+}
