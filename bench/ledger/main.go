@@ -78,7 +78,7 @@ func throughput(writers, batch int, duration, timeoutCommit time.Duration) error
 	if err != nil {
 		return err
 	}
-	defer os.RemoveAll(home)
+	defer func() { _ = os.RemoveAll(home) }()
 	if _, err := node.Init(home, node.InitOptions{ChainID: "dii-bench"}); err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func throughput(writers, batch int, duration, timeoutCommit time.Duration) error
 	if err != nil {
 		return err
 	}
-	defer n.Stop()
+	defer func() { _ = n.Stop() }()
 	ctx := context.Background()
 	c := client.New(n.Addrs().API)
 	ring := keyring.Open(node.KeysDir(home))

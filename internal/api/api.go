@@ -104,7 +104,7 @@ func (s *server) wrap(h handlerFunc) http.Handler {
 		if raw, ok := v.(json.RawMessage); ok {
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(status)
-			w.Write(raw)
+			_, _ = w.Write(raw)
 			return
 		}
 		writeJSON(w, status, v)
@@ -121,7 +121,7 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	_ = enc.Encode(v) // the client may have gone; nothing to do
 }
 
 func hexUpper(b []byte) string { return strings.ToUpper(hex.EncodeToString(b)) }

@@ -93,11 +93,11 @@ func (k *Keyring) Import(name string, seed []byte) (*Key, error) {
 		return nil, err
 	}
 	if _, err := f.Write(append(b, '\n')); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	if err := f.Sync(); err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return key, f.Close()

@@ -109,7 +109,7 @@ func CheckRRset(owner string, t uint16, ttl uint32, rdatas [][]byte) error {
 			return fmt.Errorf("%s %s: record %d: %w", owner, tn, i, err)
 		}
 		for j := 0; j < i; j++ {
-			if bytes.Equal(rdatas[j], rd) {
+			if bytes.Equal(rdatas[j], rd) { //nolint:gosec // j < i < len(rdatas)
 				return fmt.Errorf("%s %s: %w: records %d and %d are identical", owner, tn, ErrDuplicate, j, i)
 			}
 		}

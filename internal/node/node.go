@@ -101,7 +101,7 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	loadStart := time.Now()
 	store, err := state.Open(db, c.KeepVersions)
 	if err != nil {
-		db.Close()
+		_ = db.Close()
 		return nil, err
 	}
 	c.Logger.Info("ledger state loaded", "height", store.Latest().Height(), "keys", store.Latest().Len(),
@@ -109,14 +109,14 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	reg := prometheus.NewRegistry()
 	app, err := ledger.New(store, c.Logger, ledger.NewMetrics(reg))
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, err
 	}
 	app.SetChainID(gen.ChainID)
 
 	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, err
 	}
 	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
@@ -138,16 +138,16 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		nm.DefaultMetricsProvider(conf.Instrumentation),
 		newCmtLogger(c.Logger))
 	if err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, fmt.Errorf("cometbft: %w", err)
 	}
 	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB}
 	if err := cmt.Start(); err != nil {
-		store.Close()
+		_ = store.Close()
 		return nil, fmt.Errorf("start cometbft: %w", err)
 	}
 	if err := n.serveRPC(c.RPC); err != nil {
-		n.Stop()
+		_ = n.Stop()
 		return nil, err
 	}
 	gatherers := prometheus.Gatherers{reg}
@@ -156,7 +156,7 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	}
 	handler := api.New(api.Backend{App: app, Client: rpcclient.New(cmt), Genesis: gen}, gatherers, c.Logger)
 	if n.apiLn, err = net.Listen("tcp", c.API); err != nil {
-		n.Stop()
+		_ = n.Stop()
 		return nil, fmt.Errorf("api listener: %w", err)
 	}
 	n.apiSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second}
@@ -238,7 +238,7 @@ func (n *Node) stop() error {
 		cancel()
 	}
 	if n.rpcLn != nil {
-		n.rpcLn.Close()
+		_ = n.rpcLn.Close()
 	}
 	if n.cmt.IsRunning() {
 		if err := n.cmt.Stop(); err != nil {

@@ -9,10 +9,9 @@ import (
 
 // benchData is a tree built from n random leaves, cached across benchmarks.
 type benchData struct {
-	leaves       []Leaf
-	tree         *Tree
-	heapPerLeaf  float64 // live heap bytes per leaf retained by the tree
-	buildSeconds float64
+	leaves      []Leaf
+	tree        *Tree
+	heapPerLeaf float64 // live heap bytes per leaf retained by the tree
 }
 
 var benchCache = map[int]*benchData{}

@@ -102,7 +102,7 @@ func (s *Store) At(height int64) (*Version, error) {
 // from the previous latest Version.
 func (s *Store) Commit(v *Version, changes []Change) error {
 	b := s.db.NewBatch()
-	defer b.Close()
+	defer func() { _ = b.Close() }()
 	for _, c := range changes {
 		k := append(append([]byte(nil), dataPrefix...), c.Key...)
 		var err error

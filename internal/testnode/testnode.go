@@ -33,7 +33,7 @@ func Start(t testing.TB) *Node {
 // StartHome runs a node in an existing home.
 func StartHome(t testing.TB, home string) *Node {
 	t.Helper()
-	var out io.Writer = io.Discard
+	out := io.Discard
 	if os.Getenv("DII_TEST_LOG") != "" {
 		out = os.Stderr
 	}
@@ -46,7 +46,7 @@ func StartHome(t testing.TB, home string) *Node {
 		t.Fatalf("start node: %v", err)
 	}
 	tn := &Node{Node: n, Home: home, Client: client.New(n.Addrs().API)}
-	t.Cleanup(func() { n.Stop() })
+	t.Cleanup(func() { _ = n.Stop() })
 	tn.WaitHeight(t, 1)
 	return tn
 }

@@ -85,18 +85,40 @@ type Delegate struct {
 	Allow   bool
 }
 
+// Kind implements Op.
 func (*Register) Kind() Kind { return KindRegister }
+
+// Kind implements Op.
 func (*SetRRset) Kind() Kind { return KindSetRRset }
+
+// Kind implements Op.
 func (*Transfer) Kind() Kind { return KindTransfer }
-func (*Renew) Kind() Kind    { return KindRenew }
-func (*Delete) Kind() Kind   { return KindDelete }
+
+// Kind implements Op.
+func (*Renew) Kind() Kind { return KindRenew }
+
+// Kind implements Op.
+func (*Delete) Kind() Kind { return KindDelete }
+
+// Kind implements Op.
 func (*Delegate) Kind() Kind { return KindDelegate }
 
+// Target implements Op.
 func (o *Register) Target() string { return o.Name }
+
+// Target implements Op.
 func (o *SetRRset) Target() string { return o.Name }
+
+// Target implements Op.
 func (o *Transfer) Target() string { return o.Name }
-func (o *Renew) Target() string    { return o.Name }
-func (o *Delete) Target() string   { return o.Name }
+
+// Target implements Op.
+func (o *Renew) Target() string { return o.Name }
+
+// Target implements Op.
+func (o *Delete) Target() string { return o.Name }
+
+// Target implements Op.
 func (o *Delegate) Target() string { return o.Name }
 
 func checkName(s string) error {
