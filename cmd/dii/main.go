@@ -1,5 +1,3 @@
-// Command dii runs and drives a dii node: the ledger, its registries and
-// the services that read them. Run `dii --help` for the commands.
 package main
 
 import (
