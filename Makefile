@@ -32,7 +32,7 @@ bench: bench-go
 	$(GO) run ./bench/ledger
 
 bench-go:
-	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/ ./internal/tx/ ./internal/lightclient/
+	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/
 
 FUZZTIME ?= 30s
 fuzz:

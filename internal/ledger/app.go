@@ -113,7 +113,18 @@ type App struct {
 
 	watchMu  sync.Mutex
 	watchers map[[32]byte][]chan Result
+
+	// onCommit is called after each commit with the previous and new state
+	// and the changes between them, before waiters are woken, so anything
+	// derived from state (the DNS snapshot) is current when a client hears
+	// of the commit.
+	onCommit func(prev, next *state.Version, changes []state.Change)
 }
+
+// OnCommit registers f to run after every commit, in the consensus
+// goroutine, before transaction waiters are woken. Set it before the node
+// starts; f must be quick and must not fail the commit.
+func (a *App) OnCommit(f func(prev, next *state.Version, changes []state.Change)) { a.onCommit = f }
 
 // New returns an application over store.
 func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
@@ -122,6 +133,10 @@ func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
 	}
 	a := &App{store: store, log: log, metrics: m, watchers: make(map[[32]byte][]chan Result)}
 	a.checkState = state.NewOverlay(store.Latest())
+	// The mempool checks transactions at the last block's time, which the
+	// store keeps, so rules that depend on time hold from the first check
+	// after a restart.
+	a.checkTime = store.Latest().Time()
 	if store.Latest().Height() > 0 || store.Latest().Len() > 0 {
 		p, err := Params(store.Latest())
 		if err != nil {
@@ -175,7 +190,7 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	if err != nil {
 		return nil, err
 	}
-	v := state.Empty().Next(req.InitialHeight-1, []state.Change{{Key: paramsKey, Value: pb}})
+	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), []state.Change{{Key: paramsKey, Value: pb}})
 	if err := a.store.Reset(v); err != nil {
 		return nil, err
 	}
@@ -285,7 +300,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		a.metrics.delivered(code)
 	}
 	a.changes = w.Changes()
-	a.pending = base.Next(req.Height, a.changes)
+	a.pending = base.NextAt(req.Height, now, a.changes)
 	a.blockTime = now
 	a.metrics.updates.Add(float64(updates))
 	root := a.pending.Root()
@@ -297,8 +312,12 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if a.pending == nil {
 		return nil, errors.New("commit without a finalized block")
 	}
+	prev := a.store.Latest()
 	if err := a.store.Commit(a.pending, a.changes); err != nil {
 		return nil, err
+	}
+	if a.onCommit != nil {
+		a.onCommit(prev, a.pending, a.changes)
 	}
 	a.metrics.observe(a.pending)
 	a.pending, a.changes = nil, nil

@@ -296,3 +296,27 @@ func TestQueryProof(t *testing.T) {
 		t.Fatal("unknown path accepted")
 	}
 }
+
+// TestCheckTimeAfterRestart: the mempool checks against the last block's
+// time right after a restart, not time zero.
+func TestCheckTimeAfterRestart(t *testing.T) {
+	h := setup(t)
+	a2 := newApp(t, h.db)
+	if got, want := a2.checkTime, t0.Add(time.Duration(h.height)*time.Second).Unix(); got != want {
+		t.Fatalf("check time after reopen = %d, want the last block's %d", got, want)
+	}
+	// A renewal that is valid at block time is accepted by CheckTx at once.
+	h.app = a2
+	if r := h.check(h.sign(aliceKey, 1, &tx.Renew{Name: "alice.dii", PeriodDays: 365})); r.Code != 0 {
+		t.Fatalf("renew after restart: %d %s", r.Code, r.Log)
+	}
+}
+
+func TestRecordDataCodes(t *testing.T) {
+	h := setup(t)
+	upperMX := []byte{0, 10, 4, 'M', 'A', 'I', 'L', 3, 'd', 'i', 'i', 0}
+	r := h.check(h.sign(aliceKey, 1, &tx.SetRRset{Name: "alice.dii", Type: dns.TypeMX, TTL: 60, Records: [][]byte{upperMX}}))
+	if Code(r.Code) != CodeInvalidData {
+		t.Fatalf("non-canonical record data: code %d (%s) %s, want invalid_data", r.Code, Code(r.Code), r.Log)
+	}
+}

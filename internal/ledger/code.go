@@ -84,6 +84,10 @@ func codeOf(err error) Code {
 		return CodeInternal
 	case errors.Is(err, names.ErrUnknownType):
 		return CodeUnknownType
+	case isAny(err, names.ErrRDataTooLong, names.ErrRRsetSize):
+		return CodeTooLarge
+	case errors.Is(err, registry.ErrRecordData):
+		return CodeInvalidData
 	case isAny(err, names.ErrEmpty, names.ErrEmptyLabel, names.ErrLabelTooLong, names.ErrNameTooLong,
 		names.ErrBadChar, names.ErrHyphen, names.ErrBadALabel, names.ErrBadULabel, names.ErrNumericTLD,
 		names.ErrWildcard, names.ErrNotInZone, names.ErrNotCanonical):

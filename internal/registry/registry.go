@@ -22,6 +22,10 @@ var (
 	ErrInvalid      = errors.New("invalid operation")
 	ErrTooLarge     = errors.New("name data over limit")
 	ErrHasChildren  = errors.New("name has registered names below it")
+	// ErrRecordData wraps every failure of the record-data rules of
+	// package names, so that a non-canonical name inside record data is a
+	// data error, not a name error.
+	ErrRecordData = errors.New("invalid record data")
 )
 
 const day = 86400
@@ -228,7 +232,7 @@ func setRRset(w *state.Overlay, signer tx.Address, now int64, o *tx.SetRRset) er
 	}
 	if len(o.Records) > 0 {
 		if err := names.CheckRRset(owner, o.Type, o.TTL, o.Records); err != nil {
-			return err
+			return fmt.Errorf("%w: %w", ErrRecordData, err)
 		}
 	}
 	rec, err := Closest(w, owner)
@@ -248,7 +252,7 @@ func setRRset(w *state.Overlay, signer tx.Address, now int64, o *tx.SetRRset) er
 		types = append(types, dns.TypeSOA)
 	}
 	if err := names.CheckCoexistence(types); err != nil {
-		return err
+		return fmt.Errorf("%w: %w", ErrRecordData, err)
 	}
 	return save(w, rec)
 }

@@ -10,8 +10,9 @@ import (
 	dbm "github.com/cometbft/cometbft-db"
 )
 
-// Database layout. State keys live under dataPrefix; the committed height
-// and app hash under metaKey, written in the same batch as the data.
+// Database layout. State keys live under dataPrefix; the committed height,
+// app hash and block time under metaKey, written in the same batch as the
+// data.
 var (
 	dataPrefix = []byte("s/")
 	metaKey    = []byte("m/commit")
@@ -49,7 +50,7 @@ func Open(db dbm.DB, keep int) (*Store, error) {
 		s.setLatest(Empty())
 		return s, nil
 	}
-	if len(meta) != 8+32 {
+	if len(meta) != 8+32 && len(meta) != 8+32+8 {
 		return nil, fmt.Errorf("%w: meta record is %d bytes", ErrCorrupt, len(meta))
 	}
 	height := int64(binary.BigEndian.Uint64(meta[:8]))
@@ -73,8 +74,11 @@ func Open(db dbm.DB, keep int) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	if root := v.Root(); !bytes.Equal(root[:], meta[8:]) {
-		return nil, fmt.Errorf("%w: rebuilt root %X at height %d, recorded %X", ErrCorrupt, root, height, meta[8:])
+	if root := v.Root(); !bytes.Equal(root[:], meta[8:40]) {
+		return nil, fmt.Errorf("%w: rebuilt root %X at height %d, recorded %X", ErrCorrupt, root, height, meta[8:40])
+	}
+	if len(meta) == 48 {
+		v.time = int64(binary.BigEndian.Uint64(meta[40:]))
 	}
 	s.setLatest(v)
 	return s, nil
@@ -115,10 +119,11 @@ func (s *Store) Commit(v *Version, changes []Change) error {
 			return fmt.Errorf("stage state change: %w", err)
 		}
 	}
-	meta := make([]byte, 8, 8+32)
+	meta := make([]byte, 8, 8+32+8)
 	binary.BigEndian.PutUint64(meta, uint64(v.height))
 	root := v.Root()
 	meta = append(meta, root[:]...)
+	meta = binary.BigEndian.AppendUint64(meta, uint64(v.time))
 	if err := b.Set(metaKey, meta); err != nil {
 		return fmt.Errorf("stage state meta: %w", err)
 	}

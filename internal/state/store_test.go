@@ -224,7 +224,7 @@ func TestStoreCorrupt(t *testing.T) {
 		}},
 		{"wrong recorded root", func(t *testing.T, db dbm.DB) {
 			meta, err := db.Get([]byte("m/commit"))
-			if err != nil || len(meta) != 40 {
+			if err != nil || len(meta) != 48 {
 				t.Fatalf("test setup: meta %x, %v", meta, err)
 			}
 			meta = append([]byte(nil), meta...)
@@ -232,7 +232,8 @@ func TestStoreCorrupt(t *testing.T) {
 			mustSet(t, db, "m/commit", string(meta))
 		}},
 		{"short meta", func(t *testing.T, db dbm.DB) { mustSet(t, db, "m/commit", "12345678") }},
-		{"long meta", func(t *testing.T, db dbm.DB) { mustSet(t, db, "m/commit", string(make([]byte, 41))) }},
+		{"long meta", func(t *testing.T, db dbm.DB) { mustSet(t, db, "m/commit", string(make([]byte, 49))) }},
+		{"meta between formats", func(t *testing.T, db dbm.DB) { mustSet(t, db, "m/commit", string(make([]byte, 44))) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -271,10 +272,10 @@ func TestStoreUntamperedControl(t *testing.T) {
 		closeStore(t, s)
 		db := b.open(t)
 		meta, err := db.Get([]byte("m/commit"))
-		if err != nil || len(meta) != 40 || binary.BigEndian.Uint64(meta) != 2 {
+		if err != nil || len(meta) != 48 || binary.BigEndian.Uint64(meta) != 2 {
 			t.Fatalf("%s: meta record %x, %v", b.name, meta, err)
 		}
-		if root := v.Root(); string(meta[8:]) != string(root[:]) {
+		if root := v.Root(); string(meta[8:40]) != string(root[:]) {
 			t.Fatalf("%s: meta root differs from the version's root", b.name)
 		}
 		if val, err := db.Get([]byte("s/c")); err != nil || string(val) != "3" {

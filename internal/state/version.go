@@ -29,6 +29,7 @@ func itemLess(a, b item) bool { return a.key < b.key }
 // Version is one committed, immutable state. It is safe for concurrent use.
 type Version struct {
 	height int64
+	time   int64 // block time, Unix seconds; not part of the root
 	kv     *btree.BTreeG[item]
 	tree   *smt.Tree
 }
@@ -40,6 +41,10 @@ func Empty() *Version {
 
 // Height is the block height this state is the result of.
 func (v *Version) Height() int64 { return v.height }
+
+// Time is the time of the block this state is the result of, in Unix
+// seconds (0 when not known). It is not part of the Merkle root.
+func (v *Version) Time() int64 { return v.time }
 
 // Root is the app hash: the root of the Merkle tree over all keys.
 func (v *Version) Root() [32]byte { return v.tree.Root() }
@@ -87,6 +92,11 @@ type Change struct {
 
 // Next applies changes and returns the state at height. v is unchanged.
 func (v *Version) Next(height int64, changes []Change) *Version {
+	return v.NextAt(height, 0, changes)
+}
+
+// NextAt is Next for a block with the given time (Unix seconds).
+func (v *Version) NextAt(height, blockTime int64, changes []Change) *Version {
 	kv := v.kv.Clone()
 	ops := make([]smt.Op, 0, len(changes))
 	for _, c := range changes {
@@ -98,7 +108,7 @@ func (v *Version) Next(height int64, changes []Change) *Version {
 		kv.ReplaceOrInsert(item{key: string(c.Key), val: c.Value})
 		ops = append(ops, smt.Op{Key: KeyHash(c.Key), Value: ValueHash(c.Value)})
 	}
-	return &Version{height: height, kv: kv, tree: v.tree.Apply(ops)}
+	return &Version{height: height, time: blockTime, kv: kv, tree: v.tree.Apply(ops)}
 }
 
 // build makes a Version from every key and value, as read from disk.
