@@ -53,6 +53,7 @@ func printHome(w io.Writer, h *node.Home) {
 func upCmd(g *globals) *cobra.Command {
 	var (
 		apiAddr, rpcAddr, p2pAddr string
+		dnsAddr, dnsName          string
 		loadDemo                  bool
 		chainID                   string
 		timeoutCommit             time.Duration
@@ -84,7 +85,7 @@ with every committed record intact. All listeners default to loopback.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
-				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log})
+				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName})
 			if err != nil {
 				return err
 			}
@@ -93,7 +94,9 @@ with every committed record intact. All listeners default to loopback.`,
 			fmt.Fprintf(out, "  HTTP API      http://%s/v1/status   (metrics: /metrics)\n", a.API)
 			fmt.Fprintf(out, "  CometBFT RPC  http://%s/status\n", a.RPC)
 			fmt.Fprintf(out, "  P2P           tcp://%s\n", a.P2P)
-			fmt.Fprintf(out, "  DNS           not served yet\n")
+			if a.DNS != "" {
+				fmt.Fprintf(out, "  DNS           %s udp+tcp  (try: dii dns query hello.dii --server %s)\n", a.DNS, a.DNS)
+			}
 			if loadDemo {
 				if err := runDemo(ctx, g, a.API, out); err != nil {
 					log.Error("demo data not loaded", "err", err)
@@ -109,6 +112,8 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&apiAddr, "api", "127.0.0.1:8080", "HTTP API listen address")
 	f.StringVar(&rpcAddr, "rpc", "127.0.0.1:26657", "CometBFT RPC listen address")
 	f.StringVar(&p2pAddr, "p2p", "127.0.0.1:26656", "CometBFT P2P listen address")
+	f.StringVar(&dnsAddr, "dns", "127.0.0.1:5353", "DNS listen address, UDP and TCP (empty: no DNS)")
+	f.StringVar(&dnsName, "dns-name", node.DefaultDNSName, "name of this node's name server in the root zone's NS set")
 	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")

@@ -28,6 +28,7 @@ import (
 	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/tx"
+	"github.com/dii-net/dii/internal/zone"
 )
 
 // Chain is the part of CometBFT's RPC client the API uses.
@@ -46,6 +47,9 @@ type Backend struct {
 	App     *ledger.App
 	Client  Chain
 	Genesis *types.GenesisDoc
+	// Zones returns the DNS zone snapshot being served; nil when the node
+	// serves no DNS.
+	Zones func() *zone.Snapshot
 }
 
 // Limits.
@@ -79,6 +83,8 @@ func New(b Backend, metrics prometheus.Gatherer, log *slog.Logger) http.Handler 
 	route("GET /v1/blocks/{height}", s.getBlock)
 	route("GET /v1/validators", s.validators)
 	route("GET /v1/genesis", s.genesis)
+	route("GET /v1/zones", s.listZones)
+	route("GET /v1/zones/export", s.exportZone)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	route("/", func(r *http.Request) (any, error) {
 		return nil, notFound("no route %s %s; see docs/openapi.yaml", r.Method, r.URL.Path)
@@ -100,6 +106,12 @@ func (s *server) wrap(h handlerFunc) http.Handler {
 		status := http.StatusOK
 		if sv, ok := v.(withStatus); ok {
 			status, v = sv.status, sv.v
+		}
+		if mf, ok := v.(masterFile); ok {
+			w.Header().Set("Content-Type", "text/dns; charset=utf-8")
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, string(mf))
+			return
 		}
 		if raw, ok := v.(json.RawMessage); ok {
 			w.Header().Set("Content-Type", "application/json")
@@ -503,5 +515,59 @@ func (s *server) genesis(*http.Request) (any, error) {
 	}
 	return json.RawMessage(raw), nil
 }
+
+func (s *server) zones() (*zone.Snapshot, error) {
+	if s.b.Zones == nil {
+		return nil, errorf(http.StatusNotFound, CodeNotFound, "this node serves no DNS (start it with --dns)")
+	}
+	z := s.b.Zones()
+	if z == nil {
+		return nil, errorf(http.StatusServiceUnavailable, CodeUnavailable, "no zone snapshot yet")
+	}
+	return z, nil
+}
+
+// ZoneList is GET /v1/zones.
+type ZoneList struct {
+	Height int64    `json:"height"`
+	Zones  []string `json:"zones"`
+}
+
+func (s *server) listZones(*http.Request) (any, error) {
+	z, err := s.zones()
+	if err != nil {
+		return nil, err
+	}
+	return &ZoneList{Height: z.Height(), Zones: z.Zones()}, nil
+}
+
+// exportZone is GET /v1/zones/export?zone=NAME: an RFC 1035 master file.
+// The zone is a query parameter because "." would not survive as a path
+// segment.
+func (s *server) exportZone(r *http.Request) (any, error) {
+	z, err := s.zones()
+	if err != nil {
+		return nil, err
+	}
+	name := r.URL.Query().Get("zone")
+	if name == "" {
+		return nil, badRequest("zone= is required (\".\" for the root zone)")
+	}
+	if name != "." {
+		n, perr := parseName(name)
+		if perr != nil {
+			return nil, perr
+		}
+		name = n + "."
+	}
+	var buf strings.Builder
+	if err := z.Export(name, &buf); err != nil {
+		return nil, notFound("zone %s: %v", name, err)
+	}
+	return masterFile(buf.String()), nil
+}
+
+// masterFile is served as text/dns rather than JSON.
+type masterFile string
 
 var _ = base64.StdEncoding

@@ -238,3 +238,24 @@ func (s *Signer) Submit(ctx context.Context, wait Wait, ops ...tx.Op) (*api.TxRe
 	}
 	return res, err
 }
+
+// ZoneList is the node's list of DNS zones.
+type ZoneList struct {
+	Height int64    `json:"height"`
+	Zones  []string `json:"zones"`
+}
+
+// Zones lists the zones the node serves over DNS.
+func (c *Client) Zones(ctx context.Context) (*ZoneList, error) {
+	var l ZoneList
+	return &l, c.do(ctx, "GET", "/v1/zones", nil, &l)
+}
+
+// ExportZone fetches a zone as an RFC 1035 master file.
+func (c *Client) ExportZone(ctx context.Context, zone string) (string, error) {
+	var raw json.RawMessage
+	if err := c.do(ctx, "GET", "/v1/zones/export?zone="+url.QueryEscape(zone), nil, &raw); err != nil {
+		return "", err
+	}
+	return string(raw), nil
+}

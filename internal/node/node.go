@@ -24,6 +24,7 @@ import (
 
 	"github.com/dii-net/dii/internal/api"
 	"github.com/dii-net/dii/internal/ledger"
+	"github.com/dii-net/dii/internal/nameserver"
 	"github.com/dii-net/dii/internal/state"
 )
 
@@ -43,7 +44,13 @@ type Config struct {
 	// TimeoutCommit overrides config.toml's consensus.timeout_commit when
 	// non-zero.
 	TimeoutCommit time.Duration
-	Logger        *slog.Logger
+	// DNS is the name server's UDP and TCP listen address; empty: no DNS.
+	DNS string
+	// DNSName is the name of this node's name server in the root zone's
+	// NS set (default DefaultDNSName); its address is the DNS listen
+	// address.
+	DNSName string
+	Logger  *slog.Logger
 }
 
 // Node is a running dii node.
@@ -60,6 +67,7 @@ type Node struct {
 	p2p    string
 
 	txIndexDB dbm.DB
+	dns       *nameserver.Server
 
 	stopOnce sync.Once
 	stopErr  error
@@ -113,6 +121,13 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		return nil, err
 	}
 	app.SetChainID(gen.ChainID)
+	var ns *nameserver.Server
+	if c.DNS != "" {
+		if ns, err = startDNS(c, app, reg); err != nil {
+			_ = store.Close()
+			return nil, err
+		}
+	}
 
 	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
 	if err != nil {
@@ -141,7 +156,7 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		_ = store.Close()
 		return nil, fmt.Errorf("cometbft: %w", err)
 	}
-	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB}
+	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB, dns: ns}
 	if err := cmt.Start(); err != nil {
 		_ = store.Close()
 		return nil, fmt.Errorf("start cometbft: %w", err)
@@ -154,7 +169,11 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	if c.CometMetrics {
 		gatherers = append(gatherers, prometheus.DefaultGatherer)
 	}
-	handler := api.New(api.Backend{App: app, Client: rpcclient.New(cmt), Genesis: gen}, gatherers, c.Logger)
+	backend := api.Backend{App: app, Client: rpcclient.New(cmt), Genesis: gen}
+	if ns != nil {
+		backend.Zones = ns.Snapshot
+	}
+	handler := api.New(backend, gatherers, c.Logger)
 	if n.apiLn, err = net.Listen("tcp", c.API); err != nil {
 		_ = n.Stop()
 		return nil, fmt.Errorf("api listener: %w", err)
@@ -200,7 +219,7 @@ func (n *Node) serveRPC(addr string) error {
 }
 
 // Addrs are the addresses the node listens on.
-type Addrs struct{ API, RPC, P2P string }
+type Addrs struct{ API, RPC, P2P, DNS string }
 
 // Addrs returns the bound listen addresses.
 func (n *Node) Addrs() Addrs {
@@ -210,6 +229,9 @@ func (n *Node) Addrs() Addrs {
 	}
 	if n.rpcLn != nil {
 		a.RPC = n.rpcLn.Addr().String()
+	}
+	if n.dns != nil {
+		a.DNS = n.dns.Addr()
 	}
 	return a
 }
@@ -239,6 +261,9 @@ func (n *Node) stop() error {
 	}
 	if n.rpcLn != nil {
 		_ = n.rpcLn.Close()
+	}
+	if n.dns != nil {
+		errs = append(errs, n.dns.Stop())
 	}
 	if n.cmt.IsRunning() {
 		if err := n.cmt.Stop(); err != nil {

@@ -1,0 +1,178 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/miekg/dns"
+	"github.com/spf13/cobra"
+
+	"github.com/dii-net/dii/internal/names"
+)
+
+func dnsCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "dns",
+		Short: "Query DNS servers (dii's own or any other)",
+	}
+	var server string
+	var tcp, dnssec, norec bool
+	var bufsize uint16
+	q := &cobra.Command{
+		Use:   "query NAME [TYPE]",
+		Short: "Ask a DNS server, as dig does",
+		Long: `query sends one DNS query and prints the answer in the style of dig.
+Unicode names are converted to A-labels. TYPE defaults to A.`,
+		Example: `  dii dns query hello.dii
+  dii dns query hello.dii MX --server 127.0.0.1:5353
+  dii dns query . NS --tcp`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name := args[0]
+			if name != "." {
+				n, err := names.ToASCII(strings.TrimSuffix(name, "."))
+				if err != nil {
+					n = strings.ToLower(strings.TrimSuffix(name, "."))
+				}
+				name = n
+			}
+			qtype := dns.TypeA
+			if len(args) == 2 {
+				t, ok := dns.StringToType[strings.ToUpper(args[1])]
+				if !ok {
+					return fmt.Errorf("unknown type %q", args[1])
+				}
+				qtype = t
+			}
+			m := new(dns.Msg)
+			m.SetQuestion(dns.Fqdn(name), qtype)
+			m.RecursionDesired = !norec
+			m.SetEdns0(bufsize, dnssec)
+			c := &dns.Client{Timeout: g.timeout}
+			if tcp {
+				c.Net = "tcp"
+			}
+			r, rtt, err := c.Exchange(m, server)
+			if err != nil {
+				return fmt.Errorf("query %s: %w", server, err)
+			}
+			if r.Truncated && !tcp {
+				c.Net = "tcp"
+				if r, rtt, err = c.Exchange(m, server); err != nil {
+					return fmt.Errorf("query %s over tcp after truncation: %w", server, err)
+				}
+			}
+			if g.jsonOut {
+				return g.emit(cmd.OutOrStdout(), newMsgJSON(r), nil)
+			}
+			out := cmd.OutOrStdout()
+			fmt.Fprintln(out, r.String())
+			transport := c.Net
+			if transport == "" {
+				transport = "udp"
+			}
+			fmt.Fprintf(out, ";; Query time: %d msec\n;; SERVER: %s (%s)\n;; MSG SIZE  rcvd: %d\n", rtt.Milliseconds(), server, transport, r.Len())
+			return nil
+		},
+	}
+	q.Flags().StringVar(&server, "server", "127.0.0.1:5353", "DNS server, host:port")
+	q.Flags().BoolVar(&tcp, "tcp", false, "use TCP")
+	q.Flags().BoolVar(&dnssec, "dnssec", false, "set the DO bit")
+	q.Flags().BoolVar(&norec, "norecurse", false, "clear the RD bit")
+	q.Flags().Uint16Var(&bufsize, "bufsize", 1232, "EDNS UDP buffer size")
+	cmd.AddCommand(q)
+	return cmd
+}
+
+type rrJSON struct {
+	Name string `json:"name"`
+	TTL  uint32 `json:"ttl"`
+	Type string `json:"type"`
+	Data string `json:"data"`
+}
+
+type msgJSON struct {
+	Rcode     string   `json:"rcode"`
+	AA        bool     `json:"aa"`
+	TC        bool     `json:"tc"`
+	Answer    []rrJSON `json:"answer"`
+	Authority []rrJSON `json:"authority"`
+	Extra     []rrJSON `json:"additional"`
+}
+
+func rrsJSON(rrs []dns.RR) []rrJSON {
+	out := []rrJSON{}
+	for _, rr := range rrs {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			continue
+		}
+		h := rr.Header()
+		data := strings.TrimPrefix(rr.String(), h.String())
+		out = append(out, rrJSON{Name: h.Name, TTL: h.Ttl, Type: dns.TypeToString[h.Rrtype], Data: data})
+	}
+	return out
+}
+
+func newMsgJSON(r *dns.Msg) msgJSON {
+	return msgJSON{Rcode: dns.RcodeToString[r.Rcode], AA: r.Authoritative, TC: r.Truncated,
+		Answer: rrsJSON(r.Answer), Authority: rrsJSON(r.Ns), Extra: rrsJSON(r.Extra)}
+}
+
+func zoneCmd(g *globals) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "zone",
+		Short: "Export the zones a node serves over DNS",
+	}
+	var outFile string
+	exp := &cobra.Command{
+		Use:   "export ZONE",
+		Short: "Write a zone as an RFC 1035 master file (\".\" for the root zone)",
+		Long: `export fetches a zone the node serves, as a master file that named-checkzone
+and ldns-read-zone accept, with the SOA and NS the ledger derives.`,
+		Example: `  dii zone export . > root.zone
+  dii zone export dii -o dii.zone && named-checkzone dii dii.zone`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := g.ctx(cmd)
+			defer cancel()
+			text, err := g.client().ExportZone(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			var w io.Writer = cmd.OutOrStdout()
+			if outFile != "" {
+				f, err := os.Create(outFile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				w = f
+			}
+			_, err = io.WriteString(w, text)
+			return err
+		},
+	}
+	exp.Flags().StringVarP(&outFile, "output", "o", "", "write to this file instead of standard output")
+	cmd.AddCommand(exp)
+	cmd.AddCommand(&cobra.Command{
+		Use:   "list",
+		Short: "List the zones the node serves",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, cancel := g.ctx(cmd)
+			defer cancel()
+			l, err := g.client().Zones(ctx)
+			if err != nil {
+				return err
+			}
+			return g.emit(cmd.OutOrStdout(), l, func(w io.Writer) {
+				for _, z := range l.Zones {
+					fmt.Fprintln(w, z)
+				}
+			})
+		},
+	})
+	return cmd
+}

@@ -1,0 +1,90 @@
+package nameserver
+
+import (
+	"github.com/miekg/dns"
+)
+
+// Answer turns a query into a response. It is the single query-to-answer
+// path of every transport; tcp lifts the UDP size limit.
+func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
+	m := new(dns.Msg)
+	m.Id = r.Id
+	m.Response = true
+	m.Opcode = r.Opcode
+	m.RecursionDesired = r.RecursionDesired
+	m.CheckingDisabled = r.CheckingDisabled
+	m.Question = r.Question
+
+	if r.Response {
+		m.Rcode = dns.RcodeFormatError
+		return m
+	}
+	if r.Opcode != dns.OpcodeQuery {
+		m.Question = nil
+		m.Rcode = dns.RcodeNotImplemented
+		return m
+	}
+	if len(r.Question) != 1 {
+		m.Rcode = dns.RcodeFormatError
+		return m
+	}
+
+	// EDNS0 (RFC 6891).
+	size := 512
+	opt := r.IsEdns0()
+	if opt != nil {
+		ro := new(dns.OPT)
+		ro.Hdr.Name = "."
+		ro.Hdr.Rrtype = dns.TypeOPT
+		ro.SetUDPSize(s.cfg.MaxUDPSize)
+		if opt.Do() {
+			ro.SetDo()
+		}
+		m.Extra = append(m.Extra, ro)
+		if opt.Version() != 0 {
+			m.Rcode = dns.RcodeBadVers // extended rcode: the library splits it into the OPT
+			ro.SetExtendedRcode(dns.RcodeBadVers)
+			return m
+		}
+		size = int(opt.UDPSize())
+		if size < 512 {
+			size = 512
+		}
+		if size > int(s.cfg.MaxUDPSize) {
+			size = int(s.cfg.MaxUDPSize)
+		}
+	}
+
+	q := r.Question[0]
+	if q.Qclass != dns.ClassINET {
+		m.Rcode = dns.RcodeRefused
+		return m
+	}
+	switch q.Qtype {
+	case dns.TypeAXFR, dns.TypeIXFR:
+		m.Rcode = dns.RcodeRefused
+		return m
+	case dns.TypeOPT, dns.TypeTSIG, dns.TypeTKEY:
+		m.Rcode = dns.RcodeFormatError
+		return m
+	}
+
+	z := s.snap.Load()
+	if z == nil {
+		m.Rcode = dns.RcodeServerFailure
+		return m
+	}
+	res := z.Lookup(q.Name, q.Qtype)
+	m.Rcode = res.Rcode
+	m.Authoritative = res.Authoritative
+	m.Answer = res.Answer
+	m.Ns = res.Ns
+	m.Extra = append(res.Extra, m.Extra...)
+	if !tcp {
+		m.Truncate(size)
+	}
+	if m.Rcode == dns.RcodeRefused {
+		s.metrics.refused.Inc()
+	}
+	return m
+}

@@ -1,0 +1,203 @@
+package nameserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/miekg/dns"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dii-net/dii/internal/zone"
+)
+
+// Defaults.
+const (
+	DefaultMaxUDPSize  = 1232
+	DefaultTCPIdle     = 10 * time.Second
+	DefaultMaxTCPConns = 1024
+)
+
+// Config configures a Server.
+type Config struct {
+	// Addr is the UDP and TCP listen address, host:port; port 0 picks one.
+	Addr string
+	// Sockets is the number of UDP sockets sharing Addr (SO_REUSEPORT);
+	// 0 means one per CPU.
+	Sockets int
+	// MaxUDPSize caps EDNS0 UDP responses (default 1232).
+	MaxUDPSize uint16
+	// TCPIdle closes idle TCP connections (default 10 s).
+	TCPIdle time.Duration
+	// MaxTCPConns limits open TCP connections (default 1024).
+	MaxTCPConns int
+	Logger      *slog.Logger
+	// Registerer receives the server's metrics (nil: not registered).
+	Registerer prometheus.Registerer
+}
+
+// Server is a running name server.
+type Server struct {
+	cfg     Config
+	snap    atomic.Pointer[zone.Snapshot]
+	metrics *metrics
+	servers []*dns.Server
+	addr    string
+	log     *slog.Logger
+}
+
+// New returns a server that answers from nothing until SetSnapshot.
+func New(cfg Config) *Server {
+	if cfg.MaxUDPSize == 0 {
+		cfg.MaxUDPSize = DefaultMaxUDPSize
+	}
+	if cfg.TCPIdle == 0 {
+		cfg.TCPIdle = DefaultTCPIdle
+	}
+	if cfg.MaxTCPConns == 0 {
+		cfg.MaxTCPConns = DefaultMaxTCPConns
+	}
+	if cfg.Sockets <= 0 {
+		cfg.Sockets = runtime.NumCPU()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	return &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger}
+}
+
+// SetSnapshot makes z the data every following query is answered from.
+func (s *Server) SetSnapshot(z *zone.Snapshot) {
+	s.snap.Store(z)
+	s.metrics.height.Set(float64(z.Height()))
+}
+
+// Snapshot is the data queries are answered from now.
+func (s *Server) Snapshot() *zone.Snapshot { return s.snap.Load() }
+
+// Addr is the bound address (UDP and TCP share the port).
+func (s *Server) Addr() string { return s.addr }
+
+// Start binds the listeners and serves in the background.
+func (s *Server) Start() error {
+	lc := net.ListenConfig{Control: reusePort}
+	ctx := context.Background()
+	tcpLn, err := lc.Listen(ctx, "tcp", s.cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("dns tcp listener: %w", err)
+	}
+	port := tcpLn.Addr().(*net.TCPAddr).Port
+	host, _, _ := net.SplitHostPort(s.cfg.Addr)
+	s.addr = net.JoinHostPort(host, strconv.Itoa(port))
+	var pcs []net.PacketConn
+	for i := 0; i < s.cfg.Sockets; i++ {
+		pc, err := lc.ListenPacket(ctx, "udp", s.addr)
+		if err != nil {
+			if i == 0 {
+				tcpLn.Close()
+				return fmt.Errorf("dns udp listener: %w", err)
+			}
+			break // no SO_REUSEPORT: one socket it is
+		}
+		pcs = append(pcs, pc)
+	}
+	handler := dns.HandlerFunc(s.ServeDNS)
+	accept := func(h dns.Header) dns.MsgAcceptAction {
+		a := dns.DefaultMsgAcceptFunc(h)
+		if a != dns.MsgAccept {
+			s.metrics.dropped.WithLabelValues("rejected_header").Inc()
+		}
+		return a
+	}
+	for _, pc := range pcs {
+		srv := &dns.Server{PacketConn: pc, Handler: handler, MsgAcceptFunc: accept, UDPSize: 65535}
+		s.servers = append(s.servers, srv)
+	}
+	tcp := &dns.Server{
+		Listener: &limitListener{Listener: tcpLn, slots: make(chan struct{}, s.cfg.MaxTCPConns), m: s.metrics},
+		Handler:  handler, MsgAcceptFunc: accept,
+		IdleTimeout: func() time.Duration { return s.cfg.TCPIdle }, ReadTimeout: 2 * time.Second,
+		MaxTCPQueries: -1,
+	}
+	s.servers = append(s.servers, tcp)
+	var wg sync.WaitGroup
+	for _, srv := range s.servers {
+		wg.Add(1)
+		srv.NotifyStartedFunc = wg.Done
+		go func(srv *dns.Server) {
+			if err := srv.ActivateAndServe(); err != nil && !errors.Is(err, net.ErrClosed) {
+				s.log.Error("dns server stopped", "err", err)
+			}
+		}(srv)
+	}
+	wg.Wait()
+	return nil
+}
+
+// Stop closes the listeners.
+func (s *Server) Stop() error {
+	var errs []error
+	for _, srv := range s.servers {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		errs = append(errs, srv.ShutdownContext(ctx))
+		cancel()
+	}
+	return errors.Join(errs...)
+}
+
+// ServeDNS implements dns.Handler for every transport.
+func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
+	start := time.Now()
+	_, tcp := w.RemoteAddr().(*net.TCPAddr)
+	resp := s.Answer(r, tcp)
+	if err := w.WriteMsg(resp); err != nil {
+		s.metrics.dropped.WithLabelValues("write_error").Inc()
+		return
+	}
+	transport := "udp"
+	if tcp {
+		transport = "tcp"
+	}
+	s.metrics.observe(transport, resp.Rcode, time.Since(start))
+}
+
+// limitListener closes connections beyond a limit at once.
+type limitListener struct {
+	net.Listener
+	slots chan struct{}
+	m     *metrics
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	for {
+		c, err := l.Listener.Accept()
+		if err != nil {
+			return nil, err
+		}
+		select {
+		case l.slots <- struct{}{}:
+			return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
+		default:
+			l.m.dropped.WithLabelValues("tcp_conn_limit").Inc()
+			c.Close()
+		}
+	}
+}
+
+type slotConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *slotConn) Close() error {
+	c.once.Do(c.release)
+	return c.Conn.Close()
+}
