@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"sync"
 	"sync/atomic"
 
@@ -166,6 +167,17 @@ func (a *App) Info(context.Context, *abci.InfoRequest) (*abci.InfoResponse, erro
 // GenesisState is the application part of genesis.json (app_state).
 type GenesisState struct {
 	Registry registry.Params `json:"registry"`
+	// Nameservers are the root zone's name servers at genesis, each
+	// published by a registry operator (as a tx.Nameserver would).
+	Nameservers []GenesisNameserver `json:"nameservers,omitempty"`
+}
+
+// GenesisNameserver is a root name server entry in genesis.
+type GenesisNameserver struct {
+	Operator tx.Address `json:"operator"`
+	Name     string     `json:"name"`
+	Addrs    []string   `json:"addrs"`
+	DNSKEY   []byte     `json:"dnskey,omitempty"` // DNSKEY RDATA, base64
 }
 
 // InitChain writes the genesis state and returns its root.
@@ -190,7 +202,22 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	if err != nil {
 		return nil, err
 	}
-	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), []state.Change{{Key: paramsKey, Value: pb}})
+	w := state.NewOverlay(state.Empty())
+	w.Set(paramsKey, pb)
+	for i, ns := range gs.Nameservers {
+		op := &tx.Nameserver{Name: ns.Name, DNSKEY: ns.DNSKEY}
+		for _, a := range ns.Addrs {
+			ip, err := netip.ParseAddr(a)
+			if err != nil {
+				return nil, fmt.Errorf("genesis nameserver %d: %w", i, err)
+			}
+			op.Addrs = append(op.Addrs, ip.AsSlice())
+		}
+		if err := registry.Exec(w, &gs.Registry, ns.Operator, req.Time.Unix(), op); err != nil {
+			return nil, fmt.Errorf("genesis nameserver %d (%s): %w", i, ns.Name, err)
+		}
+	}
+	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), w.Changes())
 	if err := a.store.Reset(v); err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
@@ -18,6 +19,7 @@ import (
 	"github.com/cometbft/cometbft/types"
 	"github.com/spf13/viper"
 
+	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/keyring"
 	"github.com/dii-net/dii/internal/ledger"
 	"github.com/dii-net/dii/internal/registry"
@@ -36,6 +38,29 @@ type InitOptions struct {
 	// Operators are extra registry operator addresses for genesis, besides
 	// the operator key Init creates.
 	Operators []tx.Address
+	// DNSName and DNSAddrs are this node's root name server as genesis
+	// publishes it (defaults: DefaultDNSName, 127.0.0.1).
+	DNSName  string
+	DNSAddrs []string
+}
+
+// DNSKeyFile is where a home keeps the node's DNSSEC signing key.
+func DNSKeyFile(home string) string { return filepath.Join(home, "config", "dns_key.private") }
+
+// loadOrGenDNSKey reads the node's DNSSEC key, creating it on first use.
+func loadOrGenDNSKey(home string) (*dnssec.Key, error) {
+	path := DNSKeyFile(home)
+	k, err := dnssec.LoadKey(path)
+	if err == nil {
+		return k, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	if k, err = dnssec.GenerateKey(); err != nil {
+		return nil, err
+	}
+	return k, k.Save(path)
 }
 
 // Home describes a home folder.
@@ -105,7 +130,19 @@ func Init(dir string, o InitOptions) (*Home, error) {
 	}
 	params := registry.DefaultParams()
 	params.Operators = append([]tx.Address{op.Address()}, o.Operators...)
-	appState, err := json.Marshal(ledger.GenesisState{Registry: params})
+	dnsKey, err := loadOrGenDNSKey(dir)
+	if err != nil {
+		return nil, fmt.Errorf("dnssec key: %w", err)
+	}
+	if o.DNSName == "" {
+		o.DNSName = DefaultDNSName
+	}
+	if len(o.DNSAddrs) == 0 {
+		o.DNSAddrs = []string{"127.0.0.1"}
+	}
+	appState, err := json.Marshal(ledger.GenesisState{Registry: params, Nameservers: []ledger.GenesisNameserver{{
+		Operator: op.Address(), Name: strings.TrimSuffix(o.DNSName, "."), Addrs: o.DNSAddrs, DNSKEY: dnsKey.RData(),
+	}}})
 	if err != nil {
 		return nil, err
 	}

@@ -145,6 +145,8 @@ func Exec(w *state.Overlay, p *Params, signer tx.Address, now int64, op tx.Op) e
 		return del(w, signer, o)
 	case *tx.Delegate:
 		return delegate(w, signer, now, o)
+	case *tx.Nameserver:
+		return setNameserver(w, p, signer, o)
 	case nil:
 		return fmt.Errorf("%w: no operation", ErrInvalid)
 	default:

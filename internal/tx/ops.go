@@ -7,21 +7,23 @@ type Kind uint8
 
 // Operation kinds.
 const (
-	KindRegister Kind = 1 // register a name (a TLD when the name has one label)
-	KindSetRRset Kind = 2 // replace, or with no records delete, one RRset
-	KindTransfer Kind = 3 // give a name to another account
-	KindRenew    Kind = 4 // extend a name's expiry
-	KindDelete   Kind = 5 // delete a name and all its RRsets
-	KindDelegate Kind = 6 // allow or disallow an account to change a name's RRsets
+	KindRegister   Kind = 1 // register a name (a TLD when the name has one label)
+	KindSetRRset   Kind = 2 // replace, or with no records delete, one RRset
+	KindTransfer   Kind = 3 // give a name to another account
+	KindRenew      Kind = 4 // extend a name's expiry
+	KindDelete     Kind = 5 // delete a name and all its RRsets
+	KindDelegate   Kind = 6 // allow or disallow an account to change a name's RRsets
+	KindNameserver Kind = 7 // publish (or withdraw) the signer's root name server
 )
 
 var kindNames = map[Kind]string{
-	KindRegister: "register",
-	KindSetRRset: "set",
-	KindTransfer: "transfer",
-	KindRenew:    "renew",
-	KindDelete:   "delete",
-	KindDelegate: "delegate",
+	KindRegister:   "register",
+	KindSetRRset:   "set",
+	KindTransfer:   "transfer",
+	KindRenew:      "renew",
+	KindDelete:     "delete",
+	KindDelegate:   "delegate",
+	KindNameserver: "nameserver",
 }
 
 func (k Kind) String() string {
@@ -83,6 +85,49 @@ type Delegate struct {
 	Name    string
 	Account Address
 	Allow   bool
+}
+
+// Nameserver publishes the signer's name server for the root zone: its
+// host name, addresses (4 or 16 bytes each) and DNSSEC key (DNSKEY RDATA
+// in wire form, or none). The root zone's NS set, glue and DNSKEY set are
+// derived from these entries. An empty Name withdraws the entry. Only
+// registry operators may publish one; each account has at most one.
+type Nameserver struct {
+	Name   string
+	Addrs  [][]byte
+	DNSKEY []byte
+}
+
+// MaxNameserverAddrs bounds the addresses of one name server entry.
+const MaxNameserverAddrs = 8
+
+// Kind implements Op.
+func (*Nameserver) Kind() Kind { return KindNameserver }
+
+// Target implements Op.
+func (o *Nameserver) Target() string { return o.Name }
+
+func (o *Nameserver) encode(w *writer) error {
+	if len(o.Name) > MaxNameLen {
+		return fmt.Errorf("name: %w: length %d over %d", ErrField, len(o.Name), MaxNameLen)
+	}
+	if len(o.Addrs) > MaxNameserverAddrs {
+		return fmt.Errorf("addrs: %w: %d, limit %d", ErrField, len(o.Addrs), MaxNameserverAddrs)
+	}
+	if len(o.DNSKEY) > MaxRDataLen {
+		return fmt.Errorf("dnskey: %w: %d bytes", ErrField, len(o.DNSKEY))
+	}
+	w.Str8(o.Name)
+	w.U8(uint8(len(o.Addrs)))
+	for i, a := range o.Addrs {
+		if len(a) != 4 && len(a) != 16 {
+			return fmt.Errorf("addr %d: %w: %d bytes, want 4 or 16", i, ErrField, len(a))
+		}
+		w.U8(uint8(len(a)))
+		w.Raw(a)
+	}
+	w.Bytes16(o.DNSKEY)
+	return nil
 }
 
 // Kind implements Op.
@@ -246,6 +291,27 @@ func decodeOp(r *reader) (Op, error) {
 		o.Name = r.Str8("name", 1, MaxNameLen)
 		o.Account = readAddress(r, "account")
 		o.Allow = r.Bool("allow")
+		op = o
+	case KindNameserver:
+		o := &Nameserver{}
+		o.Name = r.Str8("name", 0, MaxNameLen)
+		n := int(r.U8("address count"))
+		if r.Err == nil && n > MaxNameserverAddrs {
+			r.Fail("address count", ErrField, fmt.Sprintf("%d > %d", n, MaxNameserverAddrs))
+		}
+		for i := 0; i < n && r.Err == nil; i++ {
+			l := int(r.U8("address length"))
+			if r.Err == nil && l != 4 && l != 16 {
+				r.Fail("address length", ErrField, fmt.Sprintf("%d, want 4 or 16", l))
+			}
+			if a := r.Bytes("address", l); r.Err == nil {
+				o.Addrs = append(o.Addrs, append([]byte(nil), a...))
+			}
+		}
+		o.DNSKEY = r.Bytes16("dnskey")
+		if len(o.DNSKEY) == 0 {
+			o.DNSKEY = nil
+		}
 		op = o
 	default:
 		return nil, fmt.Errorf("%w: %d", ErrUnknownOp, uint8(k))

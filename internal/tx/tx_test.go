@@ -96,7 +96,7 @@ func TestKindString(t *testing.T) {
 	want := map[tx.Kind]string{
 		tx.KindRegister: "register", tx.KindSetRRset: "set", tx.KindTransfer: "transfer",
 		tx.KindRenew: "renew", tx.KindDelete: "delete", tx.KindDelegate: "delegate",
-		0: "kind(0)", 7: "kind(7)", 255: "kind(255)",
+		0: "kind(0)", 7: "nameserver", 8: "kind(8)", 255: "kind(255)",
 	}
 	for k, s := range want {
 		if k.String() != s {
@@ -323,7 +323,7 @@ func TestDecodeRejects(t *testing.T) {
 		{"op count 65535", withCount(reg, 0xffff), tx.ErrField},
 		{"op count 2 with one op", withCount(reg, 2), nil}, // some error; see below
 		{"op kind 0", patch(reg, op, 0), tx.ErrUnknownOp},
-		{"op kind 7", patch(reg, op, 7), tx.ErrUnknownOp},
+		{"op kind 8", patch(reg, op, 8), tx.ErrUnknownOp},
 		{"op kind 255", patch(reg, op, 255), tx.ErrUnknownOp},
 		{"register open 2", patch(reg, regOpen, 2), tx.ErrField},
 		{"register open 255", patch(reg, regOpen, 255), tx.ErrField},
@@ -578,5 +578,37 @@ func TestDecodeNameBounds(t *testing.T) {
 				t.Fatalf("name of %d bytes", len(x.Ops[0].Target()))
 			}
 		})
+	}
+}
+
+func TestNameserverOp(t *testing.T) {
+	key := bytes.Repeat([]byte{7}, 68)
+	cases := []*tx.Nameserver{
+		{Name: "ns1.dii-nic", Addrs: [][]byte{{127, 0, 0, 1}, bytes.Repeat([]byte{1}, 16)}, DNSKEY: key},
+		{Name: "ns1.dii-nic"},
+		{}, // withdraw
+	}
+	for _, o := range cases {
+		tr := signed(t, 1, o)
+		raw, err := tr.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := tx.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := got.Encode()
+		if err != nil || !bytes.Equal(raw, again) {
+			t.Fatalf("round trip differs: %v", err)
+		}
+		g := got.Ops[0].(*tx.Nameserver)
+		if g.Name != o.Name || len(g.Addrs) != len(o.Addrs) || !bytes.Equal(g.DNSKEY, o.DNSKEY) {
+			t.Fatalf("decoded %+v, want %+v", g, o)
+		}
+	}
+	bad := &tx.Tx{ChainID: "c", Ops: []tx.Op{&tx.Nameserver{Name: "x", Addrs: [][]byte{{1, 2, 3}}}}}
+	if err := bad.Sign(testKey()); !errors.Is(err, tx.ErrField) {
+		t.Fatalf("3-byte address: %v", err)
 	}
 }

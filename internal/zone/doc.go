@@ -1,0 +1,128 @@
+// Package zone is the DNS view of the ledger: an in-memory index of every
+// registered name's RRsets, rebuilt incrementally block by block, and the
+// authoritative answer algorithm the DNS server runs on every query.
+//
+// # Model
+//
+// The root zone "." is always hosted. Every registered name (a
+// registry.Record under the state key prefix "n/") is the apex of a zone:
+//
+//   - hosted by the ledger when its record holds no NS RRset at the apex;
+//   - delegated out when it does: the parent side answers with a referral.
+//
+// An NS RRset at any other owner inside a record (the owner of dii sets NS
+// at foo.dii without registering it) is a delegation too. A delegation
+// occludes everything below it, registered names included.
+//
+// Each hosted zone has a derived SOA and NS, never stored: MNAME is the
+// first Config name server, RNAME "hostmaster." + the zone (for the root
+// Config.RootHostmaster), SERIAL the state height modulo 2^32 (so it
+// increases with every block, RFC 1982), REFRESH 1800, RETRY 900, EXPIRE
+// 604800, MINIMUM Config.NegativeTTL; the SOA has TTL Config.SOATTL. The NS
+// RRset is the Config name servers with TTL Config.NSTTL, the same for
+// every hosted zone. The addresses of the Config name servers are served as
+// A and AAAA records at their names (TTL NSTTL), wherever those names fall;
+// an RRset of the same type in the ledger replaces them.
+//
+// If two records hold an RRset of the same owner and type (the ledger never
+// writes such a state), the one of the deeper registered name wins. Record
+// data the ledger cannot have written (unknown types, owners outside the
+// record's name or not in canonical form, RDATA that does not unpack) is
+// skipped; a record that does not decode is corrupt state and makes Build
+// and Apply fail.
+//
+// # Answers
+//
+// Lookup follows RFC 1034 §4.3.2, walking the labels of qname from the
+// root down:
+//
+//   - The first name met that carries NS (other than the root) is a
+//     delegation: the answer is a referral (AA off) with the NS RRset and,
+//     when present, the DS RRset in the authority section and the A and
+//     AAAA records of the NS targets at or below the delegation point
+//     (in-bailiwick glue) in the additional section. Other glue is left to
+//     the resolver.
+//   - DS at exactly a delegation point, or at exactly a hosted zone's apex,
+//     is answered authoritatively by the parent zone (RFC 4035 §3.1.4.1):
+//     the DS RRset or NODATA with the parent's SOA.
+//   - Otherwise the zone is the deepest hosted registered name at or above
+//     qname, or the root.
+//   - Inside that zone, a DNAME at a name above qname (the apex included)
+//     gives the DNAME and a CNAME from qname to qname with the DNAME's
+//     owner replaced by its target, TTL that of the DNAME (RFC 6672 §3.3);
+//     a result over 255 octets gives YXDOMAIN. A DNAME in a parent zone
+//     does not reach into a hosted child zone below it.
+//   - An RRset of qtype at qname is the answer (AA). At a hosted apex SOA
+//     and NS are the derived ones; an NS answer carries the name servers'
+//     addresses in the additional section.
+//   - A CNAME at qname answers any other qtype, and the lookup continues at
+//     its target, as it does after a DNAME. The chain stays in the answer;
+//     it follows at most 8 links and stops at a name already seen (a loop),
+//     or at a target that would be NXDOMAIN in the root zone (a name outside
+//     every TLD of the ledger, which the resolver must look up itself). AA
+//     stays set; the rcode and authority section are those of the last name
+//     looked up, which may be NXDOMAIN, NODATA or a referral.
+//   - A name that does not exist but has descendants (an empty
+//     non-terminal, such as every ancestor of a registered name or of an
+//     owner like _sip._tcp.x.dii) gives NODATA.
+//   - A name that does not exist and has none: if the closest encloser's
+//     "*" child exists, its RRsets answer with the owner replaced by qname,
+//     a wildcard CNAME included (RFC 4592); names that exist, empty
+//     non-terminals included, are never wildcard-matched. Otherwise
+//     NXDOMAIN.
+//   - Negative answers (NXDOMAIN, NODATA) carry the zone's SOA in the
+//     authority section with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
+//   - qtype ANY gets a minimal answer (RFC 8482 §4.1): the one RRset with
+//     the lowest type number at the name, counting the derived NS and SOA
+//     at an apex; a CNAME answers alone and is not followed.
+//
+// Responses are minimal: no additional-section processing for MX, SRV or
+// NS targets in positive answers (resolvers look them up as needed), except
+// the name server addresses with a zone's NS RRset and glue in referrals.
+//
+// Names compare case-insensitively; answers carry owner names as the ledger
+// stores them, in lower case, and synthesized owners (wildcard, DNAME) as
+// qname in lower case. qname may use the escapes of presentation form
+// (\. or \DDD), as miekg/dns produces them; labels holding characters no
+// stored name can have simply never match. A qname that is not a domain
+// name (empty labels, bad escapes, over 255 octets) gives FORMERR.
+//
+// # Index and complexity
+//
+// A snapshot is a copy-on-write B-tree (google/btree) of nodes, one per
+// owner name that holds RRsets or is registered. The key is the name's
+// labels in reverse order joined by a byte below every label byte, so key
+// order is the canonical DNS order of RFC 4034 §6.1 and a name's subtree
+// is the contiguous range after it. Each node holds its RRsets as prebuilt
+// dns.RR values (owner, class, TTL set) ready to put into a response, flags
+// for the zone apex and delegation point, the referral's NS and DS and the
+// keys of its in-bailiwick glue.
+//
+// Lookup makes one B-tree probe per label of qname, plus two range seeks
+// for a name that does not exist: O(L log n) for L labels, n names. An
+// exact hit allocates two small objects (the Result and the key); the
+// answer slice is shared with the index.
+//
+// Apply clones the tree (O(1)), then for each changed registry key removes
+// what the old record put in the index (the index remembers which owners
+// each record filled) and adds the new record: O(c (k + log n)) for c
+// changed records of k RRsets. Build is O(n log n). Zones and Export visit
+// the names they list.
+//
+// # Concurrency
+//
+// A Snapshot never changes after Build or Apply returns it. Any number of
+// goroutines may call Lookup, Zones and Export on it, without locks, also
+// while Apply derives the next snapshot from it; the old snapshot stays
+// valid for as long as it is referenced. The RRs and slices in a Result are
+// shared: callers must not modify them (appending is safe).
+//
+// # Export
+//
+// Export writes one hosted zone as an RFC 1035 master file that
+// named-checkzone and ldns-read-zone accept: $ORIGIN, the SOA, the apex NS,
+// the other apex RRsets, then every name of the zone in canonical order.
+// Delegations, and hosted child zones (with their derived NS), are zone
+// cuts: their NS, DS, and the A and AAAA records of NS targets below the cut
+// are written, nothing else below them, nor below a DNAME.
+package zone

@@ -1,0 +1,184 @@
+package zone
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/miekg/dns"
+)
+
+// ErrNoZone means Export was asked for a name that is not a hosted zone.
+var ErrNoZone = errors.New("zone: not a hosted zone")
+
+// Zones returns the hosted zones, fully qualified, in canonical order: the
+// root, then every registered name without NS at its apex that Lookup
+// reaches (not below a delegation). It visits every name in the index.
+func (s *Snapshot) Zones() []string {
+	out := []string{"."}
+	s.tree.Ascend(func(e entry) bool {
+		n := e.n
+		if n.registered && n.ns == nil {
+			q := qname{pres: n.name, key: n.key, n: n.depth, total: n.depth}
+			if p := s.walk(&q, dns.TypeSOA); p.zone == n && p.exact == n {
+				out = append(out, n.name)
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// kind is how a name below a zone apex appears in the zone's master file.
+type kind int
+
+const (
+	kindData  kind = iota // its RRsets
+	kindDeleg             // a delegation: NS, DS, and glue below it
+	kindChild             // a hosted child zone: the derived NS, DS, glue
+)
+
+// zoneNodes calls fn for every name of the zone below its apex (key ak; ""
+// for the root), in canonical order, skipping what a cut or a DNAME
+// occludes. The apex DNAME case is the caller's.
+func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
+	skip := ""
+	visit := func(e entry) bool {
+		n := e.n
+		if ak != "" && !under(n.key, ak) {
+			return false
+		}
+		if skip != "" && under(n.key, skip) {
+			return true
+		}
+		switch {
+		case n.registered && n.ns == nil:
+			fn(n, kindChild)
+			skip = n.key
+		case n.ns != nil:
+			fn(n, kindDeleg)
+			skip = n.key
+		default:
+			fn(n, kindData)
+			if n.dname != nil {
+				skip = n.key
+			}
+		}
+		return true
+	}
+	if ak == "" {
+		s.tree.Ascend(visit)
+	} else {
+		s.tree.AscendGreaterOrEqual(entry{key: ak + string(sep)}, visit)
+	}
+}
+
+// Export writes the hosted zone in RFC 1035 master file form: $ORIGIN, the
+// SOA, the apex NS, the other apex RRsets, then every name of the zone in
+// canonical order. Delegations and hosted child zones appear as cuts: their
+// NS (for a hosted child, the derived NS), DS, and the A and AAAA records of
+// the NS targets below the cut (glue); nothing else below a cut or below a
+// DNAME is written. DS is written only at cuts. Every record has its TTL and
+// a fully qualified owner.
+func (s *Snapshot) Export(zone string, w io.Writer) error {
+	q, ok := parseName(zone)
+	if !ok || !q.full() {
+		return fmt.Errorf("%w: %q", ErrNoZone, zone)
+	}
+	var apex *node
+	if q.total > 0 {
+		p := s.walk(&q, dns.TypeSOA)
+		if p.cut != nil || p.exact == nil || p.exact != p.zone {
+			return fmt.Errorf("%w: %s", ErrNoZone, q.pres)
+		}
+		apex = p.zone
+	}
+	origin := zoneName(apex)
+	ak := ""
+	if apex != nil {
+		ak = apex.key
+	}
+
+	// The NS targets of the zone, for glue.
+	var targets []string
+	addTarget := func(name string) {
+		if t, ok := parseName(name); ok && t.full() && !slices.Contains(targets, t.key) {
+			targets = append(targets, t.key)
+		}
+	}
+	nsTargets := func(rrs []dns.RR) {
+		for _, rr := range rrs {
+			if ns, ok := rr.(*dns.NS); ok {
+				addTarget(ns.Ns)
+			}
+		}
+	}
+	for i := range s.cfg.ns {
+		addTarget(s.cfg.ns[i].name)
+	}
+	occluded := apex != nil && apex.dname != nil
+	if !occluded {
+		s.zoneNodes(ak, func(n *node, k kind) {
+			if k == kindDeleg {
+				nsTargets(n.ns.rrs)
+			}
+		})
+	}
+	slices.Sort(targets)
+
+	bw := bufio.NewWriter(w)
+	fmt.Fprintf(bw, "$ORIGIN %s\n", origin)
+	writeRRs(bw, s.zoneSOA(apex, false))
+	writeRRs(bw, s.zoneNS(apex))
+	if apex != nil {
+		for _, set := range apex.sets {
+			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
+				writeRRs(bw, set.rrs)
+			}
+		}
+	}
+	glue := func(cut string) {
+		i, _ := slices.BinarySearch(targets, cut)
+		for ; i < len(targets) && (targets[i] == cut || under(targets[i], cut)); i++ {
+			if g := s.get(targets[i]); g != nil {
+				for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
+					if set := g.find(t); set != nil {
+						writeRRs(bw, set.rrs)
+					}
+				}
+			}
+		}
+	}
+	if !occluded {
+		s.zoneNodes(ak, func(n *node, k kind) {
+			switch k {
+			case kindData:
+				for _, set := range n.sets {
+					if set.typ != dns.TypeDS {
+						writeRRs(bw, set.rrs)
+					}
+				}
+			case kindDeleg:
+				writeRRs(bw, n.referral)
+				glue(n.key)
+			case kindChild:
+				writeRRs(bw, s.derivedNS(n.name))
+				if n.ds != nil {
+					writeRRs(bw, n.ds.rrs)
+				}
+				glue(n.key)
+			}
+		})
+	}
+	return bw.Flush()
+}
+
+// writeRRs writes one record per line. Write errors stick in w and are
+// returned by its Flush.
+func writeRRs(w *bufio.Writer, rrs []dns.RR) {
+	for _, rr := range rrs {
+		fmt.Fprintln(w, rr.String())
+	}
+}

@@ -1,0 +1,478 @@
+package zone
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/google/btree"
+	"github.com/miekg/dns"
+
+	"github.com/dii-net/dii/internal/names"
+	"github.com/dii-net/dii/internal/registry"
+	"github.com/dii-net/dii/internal/state"
+)
+
+// ErrState means the state handed to Build or Apply cannot be indexed.
+var ErrState = errors.New("zone: bad state")
+
+// btreeDegree is the degree of the index B-tree.
+const btreeDegree = 32
+
+// rrset is one RRset ready to copy into a response: every RR has its
+// owner, class, type and TTL set. The slice has len == cap, so appending to
+// it never writes into the shared array.
+type rrset struct {
+	typ uint16
+	rrs []dns.RR
+}
+
+// contrib is what one source puts at one owner name: a registered name's
+// record, or the config (name server addresses).
+type contrib struct {
+	src   string // key of the registered name; "" for the config
+	depth int    // labels of the registered name; -1 for the config
+	sets  []rrset
+}
+
+// node is one owner name in the index. Nodes are immutable once published
+// in a snapshot; Build and Apply copy a node before changing it (gen tells
+// whether a node was made by the current build).
+type node struct {
+	key        string // index key (see keyOf)
+	name       string // canonical, fully qualified owner name
+	depth      int
+	gen        uint64
+	registered bool     // a registered name: a zone apex, hosted or delegated out
+	owned      []string // registered: keys of the other owners its record fills
+	contribs   []contrib
+
+	// Derived from contribs by recompute.
+	sets     []rrset // effective RRsets, ascending type
+	ns       *rrset
+	ds       *rrset
+	cname    *rrset
+	dname    *rrset
+	glue     []string // keys of NS targets at or below this name
+	referral []dns.RR // NS then DS, for the authority section of a referral
+}
+
+// entry is the B-tree item: the key beside the node, so a probe needs no
+// allocation.
+type entry struct {
+	key string
+	n   *node
+}
+
+func entryLess(a, b entry) bool { return a.key < b.key }
+
+// Snapshot is the DNS view of one state version. It is immutable: any
+// number of goroutines may call its methods concurrently, also while Apply
+// derives the next snapshot from it.
+type Snapshot struct {
+	cfg    *config
+	height int64
+	tree   *btree.BTreeG[entry]
+
+	// Root zone records, derived once per snapshot.
+	rootSOA    []dns.RR
+	rootNegSOA []dns.RR
+	rootNS     []dns.RR
+
+	// mu serialises Clone of tree (which swaps its copy-on-write context)
+	// between concurrent Apply calls on this snapshot. Readers never take it.
+	mu sync.Mutex
+}
+
+// Height is the state height the snapshot was built from; it is the serial
+// of every derived SOA.
+func (s *Snapshot) Height() int64 { return s.height }
+
+var genCounter atomic.Uint64
+
+// builder applies records to a tree it owns.
+type builder struct {
+	tree    *btree.BTreeG[entry]
+	gen     uint64
+	touched []*node
+	// fresh indexes the nodes made by this builder, when Apply uses it: a
+	// map probe is cheaper than a B-tree probe. Build leaves it nil and
+	// checks gen instead, to save the memory.
+	fresh map[string]*node
+}
+
+func newBuilder(t *btree.BTreeG[entry]) *builder {
+	return &builder{tree: t, gen: genCounter.Add(1)}
+}
+
+// mutable returns the node for key, copying a published node so that it
+// may be changed. A missing node is created when create is set; otherwise
+// mutable returns nil.
+func (b *builder) mutable(key, name string, create bool) *node {
+	if b.fresh != nil {
+		if n := b.fresh[key]; n != nil {
+			return n
+		}
+		// One B-tree operation: put a new node in, then fill it from the
+		// one it replaced.
+		n := &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
+		old, ok := b.tree.ReplaceOrInsert(entry{key: key, n: n})
+		switch {
+		case ok:
+			*n = *old.n
+			n.gen = b.gen
+			n.contribs = slices.Clone(old.n.contribs)
+		case !create:
+			b.tree.Delete(entry{key: key})
+			return nil
+		}
+		b.fresh[key] = n
+		b.touched = append(b.touched, n)
+		return n
+	}
+	e, ok := b.tree.Get(entry{key: key})
+	var n *node
+	switch {
+	case ok && e.n.gen == b.gen:
+		return e.n
+	case ok:
+		c := *e.n
+		c.gen = b.gen
+		c.contribs = slices.Clone(e.n.contribs)
+		n = &c
+	case create:
+		n = &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
+	default:
+		return nil
+	}
+	b.tree.ReplaceOrInsert(entry{key: key, n: n})
+	b.touched = append(b.touched, n)
+	return n
+}
+
+// setContrib replaces what src puts at the node (nil sets removes it).
+func (n *node) setContrib(src string, depth int, sets []rrset) {
+	for i := range n.contribs {
+		if n.contribs[i].src == src {
+			if sets == nil {
+				n.contribs = slices.Delete(n.contribs, i, i+1)
+			} else {
+				n.contribs[i] = contrib{src: src, depth: depth, sets: sets}
+			}
+			return
+		}
+	}
+	if sets != nil {
+		n.contribs = append(n.contribs, contrib{src: src, depth: depth, sets: sets})
+	}
+}
+
+// recompute derives the effective RRsets: per type, the RRset of the
+// deepest source (the registered name closest to the owner; the config
+// last). The result depends only on the set of contributions, never on
+// the order they were added in.
+func (n *node) recompute() {
+	n.sets, n.ns, n.ds, n.cname, n.dname, n.glue, n.referral = nil, nil, nil, nil, nil, nil, nil
+	switch len(n.contribs) {
+	case 0:
+	case 1:
+		n.sets = n.contribs[0].sets
+	default:
+		var all []rrset
+		var depth []int
+		for _, c := range n.contribs {
+			for _, s := range c.sets {
+				all = append(all, s)
+				depth = append(depth, c.depth)
+			}
+		}
+		idx := make([]int, len(all))
+		for i := range idx {
+			idx[i] = i
+		}
+		slices.SortFunc(idx, func(a, b int) int {
+			if all[a].typ != all[b].typ {
+				return int(all[a].typ) - int(all[b].typ)
+			}
+			return depth[b] - depth[a]
+		})
+		for _, i := range idx {
+			if len(n.sets) == 0 || n.sets[len(n.sets)-1].typ != all[i].typ {
+				n.sets = append(n.sets, all[i])
+			}
+		}
+		n.sets = slices.Clip(n.sets)
+	}
+	for i := range n.sets {
+		s := &n.sets[i]
+		switch s.typ {
+		case dns.TypeNS:
+			n.ns = s
+		case dns.TypeDS:
+			n.ds = s
+		case dns.TypeCNAME:
+			n.cname = s
+		case dns.TypeDNAME:
+			n.dname = s
+		}
+	}
+	if n.ns != nil {
+		for _, rr := range n.ns.rrs {
+			t, ok := rr.(*dns.NS)
+			if !ok || !names.IsSubdomain(t.Ns, n.name) {
+				continue
+			}
+			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(n.glue, q.key) {
+				n.glue = append(n.glue, q.key)
+			}
+		}
+		n.referral = n.ns.rrs
+		if n.ds != nil {
+			n.referral = slices.Clip(append(slices.Clone(n.ns.rrs), n.ds.rrs...))
+		}
+	}
+}
+
+// finish recomputes every touched node and drops the empty ones.
+func (b *builder) finish() {
+	for _, n := range b.touched {
+		n.recompute()
+		if !n.registered && len(n.contribs) == 0 {
+			b.tree.Delete(entry{key: n.key})
+		}
+	}
+	b.touched = nil
+}
+
+// source is a decoded registry record, grouped by owner name.
+type source struct {
+	key    string
+	name   string // fully qualified
+	depth  int
+	owners []ownerSets
+}
+
+type ownerSets struct {
+	key  string
+	name string // fully qualified
+	sets []rrset
+}
+
+// decodeSource decodes the record stored at a state key. Records that do
+// not decode, or whose name does not match the key, are corrupt state and
+// give an error. Inside a good record, RRsets the DNS view cannot use are
+// skipped: owners that are not canonical or not at or below the name,
+// types the registry does not accept, and record data that does not
+// unpack (none of these can be written through the ledger).
+func decodeSource(stateKey, val []byte) (*source, error) {
+	rec, err := registry.DecodeRecord(val)
+	if err != nil {
+		return nil, fmt.Errorf("%w: key %q: %w", ErrState, stateKey, err)
+	}
+	if !plainName(rec.Name) || !bytes.Equal(registry.Key(rec.Name), stateKey) {
+		return nil, fmt.Errorf("%w: key %q holds the record of %q", ErrState, stateKey, rec.Name)
+	}
+	src := &source{key: keyOf(rec.Name), name: rec.Name + ".", depth: len(names.Labels(rec.Name))}
+	for _, s := range rec.RRsets {
+		if !plainName(s.Name) || !names.IsSubdomain(s.Name, rec.Name) || !names.Allowed(s.Type) {
+			continue
+		}
+		owner := s.Name + "."
+		set := rrset{typ: s.Type}
+		for _, rd := range s.Records {
+			if len(rd) == 0 || len(rd) > 0xffff {
+				continue
+			}
+			h := hdr(owner, s.Type, s.TTL)
+			h.Rdlength = uint16(len(rd))
+			rr, off, err := dns.UnpackRRWithHeader(h, rd, 0)
+			if err != nil || off != len(rd) || rr == nil {
+				continue
+			}
+			set.rrs = append(set.rrs, rr)
+			if s.Type == dns.TypeCNAME || s.Type == dns.TypeDNAME {
+				break // a singleton type: the first record only
+			}
+		}
+		if len(set.rrs) == 0 {
+			continue
+		}
+		set.rrs = slices.Clip(set.rrs)
+		last := len(src.owners) - 1
+		if last < 0 || src.owners[last].name != owner {
+			src.owners = append(src.owners, ownerSets{key: keyOf(s.Name), name: owner})
+			last++
+		}
+		src.owners[last].sets = append(src.owners[last].sets, set)
+	}
+	return src, nil
+}
+
+func (b *builder) add(src *source) {
+	reg := b.mutable(src.key, src.name, true)
+	reg.registered = true
+	reg.owned = nil
+	for _, o := range src.owners {
+		b.mutable(o.key, o.name, true).setContrib(src.key, src.depth, slices.Clip(o.sets))
+		if o.key != src.key {
+			reg.owned = append(reg.owned, o.key)
+		}
+	}
+}
+
+// remove takes out what the record of the registered name with key k put
+// in the index, as add recorded it.
+func (b *builder) remove(k string) {
+	reg := b.mutable(k, "", false)
+	if reg == nil || !reg.registered {
+		return
+	}
+	for _, o := range reg.owned {
+		if n := b.mutable(o, "", false); n != nil {
+			n.setContrib(k, 0, nil)
+		}
+	}
+	reg.setContrib(k, 0, nil)
+	reg.registered, reg.owned = false, nil
+}
+
+// Build indexes every registered name of v.
+func Build(v *state.Version, cfg Config) (*Snapshot, error) {
+	if v == nil {
+		return nil, fmt.Errorf("%w: no state version", ErrState)
+	}
+	c, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, entryLess)}
+	b := newBuilder(s.tree)
+	for i := range c.ns {
+		ns := &c.ns[i]
+		if g := c.glue(ns); g != nil {
+			b.mutable(ns.key, ns.name, true).setContrib("", -1, g)
+		}
+	}
+	start := []byte(registry.KeyPrefix)
+	v.Iterate(start, state.PrefixEnd(start), func(k, val []byte) bool {
+		var src *source
+		src, err = decodeSource(k, val)
+		if err != nil {
+			return false
+		}
+		b.add(src)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	b.finish()
+	s.deriveRoot()
+	return s, nil
+}
+
+// Apply returns the snapshot of next, given that s is the snapshot of prev
+// and changes are the changes that made next from prev. Only keys under
+// registry.KeyPrefix are looked at, each once; a key whose value is the
+// same in prev and next is skipped. What the old record contributed is
+// taken out as the index recorded it, and the new record is read from
+// next. The work is proportional to the records changed (times log n),
+// not to the size of the state. s is unchanged and stays valid.
+func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Snapshot, error) {
+	if prev == nil || next == nil {
+		return nil, fmt.Errorf("%w: no state version", ErrState)
+	}
+	if prev.Height() != s.height {
+		return nil, fmt.Errorf("%w: snapshot is at height %d, prev at %d", ErrState, s.height, prev.Height())
+	}
+	s.mu.Lock()
+	t := s.tree.Clone()
+	s.mu.Unlock()
+	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t}
+	b := newBuilder(t)
+	b.fresh = map[string]*node{}
+	// Each key once, in key order: neighbouring names share B-tree paths.
+	keys := make([]string, 0, len(changes))
+	for _, c := range changes {
+		if bytes.HasPrefix(c.Key, []byte(registry.KeyPrefix)) {
+			keys = append(keys, string(c.Key))
+		}
+	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	for _, k := range keys {
+		oldV, hadOld := prev.Get([]byte(k)) // only to skip unchanged records
+		newV, hasNew := next.Get([]byte(k))
+		if hadOld == hasNew && bytes.Equal(oldV, newV) {
+			continue
+		}
+		if hadOld {
+			name, _ := registry.NameOfKey([]byte(k))
+			if plainName(name) {
+				b.remove(keyOf(name))
+			}
+		}
+		if hasNew {
+			src, err := decodeSource([]byte(k), newV)
+			if err != nil {
+				return nil, err
+			}
+			b.add(src)
+		}
+	}
+	b.finish()
+	out.deriveRoot()
+	return out, nil
+}
+
+// get returns the node with key k, or nil.
+func (s *Snapshot) get(k string) *node {
+	e, ok := s.tree.Get(entry{key: k})
+	if !ok {
+		return nil
+	}
+	return e.n
+}
+
+// find returns the RRset of type t at n, or nil.
+func (n *node) find(t uint16) *rrset {
+	for i := range n.sets {
+		if n.sets[i].typ == t {
+			return &n.sets[i]
+		}
+	}
+	return nil
+}
+
+// deriveRoot makes the root zone's SOA and NS for this height.
+func (s *Snapshot) deriveRoot() {
+	s.rootSOA = []dns.RR{s.soa(".", s.cfg.rootHostmaster, s.cfg.soaTTL)}
+	s.rootNegSOA = []dns.RR{s.soa(".", s.cfg.rootHostmaster, min(s.cfg.soaTTL, s.cfg.negTTL))}
+	s.rootNS = s.derivedNS(".")
+}
+
+// soa derives the SOA of a hosted zone.
+func (s *Snapshot) soa(zone, rname string, ttl uint32) *dns.SOA {
+	return &dns.SOA{
+		Hdr:     hdr(zone, dns.TypeSOA, ttl),
+		Ns:      s.cfg.ns[0].name,
+		Mbox:    rname,
+		Serial:  uint32(s.height), // the height modulo 2^32 (RFC 1982 serial arithmetic)
+		Refresh: soaRefresh,
+		Retry:   soaRetry,
+		Expire:  soaExpire,
+		Minttl:  s.cfg.negTTL,
+	}
+}
+
+// derivedNS returns the NS RRset of a hosted zone apex.
+func (s *Snapshot) derivedNS(zone string) []dns.RR {
+	out := make([]dns.RR, len(s.cfg.ns))
+	for i := range s.cfg.ns {
+		out[i] = &dns.NS{Hdr: hdr(zone, dns.TypeNS, s.cfg.nsTTL), Ns: s.cfg.ns[i].name}
+	}
+	return out
+}
