@@ -54,6 +54,7 @@ func upCmd(g *globals) *cobra.Command {
 	var (
 		apiAddr, rpcAddr, p2pAddr string
 		dnsAddr, dnsName          string
+		upstream, prefer          string
 		loadDemo                  bool
 		chainID                   string
 		timeoutCommit             time.Duration
@@ -85,7 +86,8 @@ with every committed record intact. All listeners default to loopback.`,
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
-				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName})
+				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
+				Upstream: upstream, Prefer: prefer})
 			if err != nil {
 				return err
 			}
@@ -114,6 +116,8 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&p2pAddr, "p2p", "127.0.0.1:26656", "CometBFT P2P listen address")
 	f.StringVar(&dnsAddr, "dns", "127.0.0.1:5353", "DNS listen address, UDP and TCP (empty: no DNS)")
 	f.StringVar(&dnsName, "dns-name", node.DefaultDNSName, "name of this node's name server in the root zone's NS set")
+	f.StringVar(&upstream, "upstream", "", "resolver (host:port) for names outside the ledger namespace; empty: refuse them")
+	f.StringVar(&prefer, "prefer", "ledger", "who answers for a TLD both the ledger and the upstream have: ledger or upstream")
 	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")

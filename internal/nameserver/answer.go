@@ -1,6 +1,8 @@
 package nameserver
 
 import (
+	"strings"
+
 	"github.com/miekg/dns"
 )
 
@@ -75,6 +77,26 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 		return m
 	}
 	res := z.Lookup(q.Name, q.Qtype)
+	// The seam between namespaces: a name whose TLD is not on the ledger
+	// is forwarded when an upstream is set and refused otherwise; a ledger
+	// TLD the upstream also has is answered as the policy prefers.
+	if q.Name != "." && res.Zone == "." && res.Rcode == dns.RcodeNameError {
+		if s.up == nil {
+			m.Rcode = dns.RcodeRefused
+			s.metrics.refused.Inc()
+			return m
+		}
+		return s.up.forward(r, tcp)
+	}
+	if s.up != nil && q.Name != "." {
+		if tld := tldOf(strings.ToLower(q.Name)); s.up.collides(tld) {
+			if s.up.prefer == PreferUpstream {
+				s.up.collisions.WithLabelValues(tld, "upstream").Inc()
+				return s.up.forward(r, tcp)
+			}
+			s.up.collisions.WithLabelValues(tld, "ledger").Inc()
+		}
+	}
 	m.Rcode = res.Rcode
 	m.Authoritative = res.Authoritative
 	m.Answer = res.Answer
@@ -82,9 +104,6 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 	m.Extra = append(res.Extra, m.Extra...)
 	if !tcp {
 		m.Truncate(size)
-	}
-	if m.Rcode == dns.RcodeRefused {
-		s.metrics.refused.Inc()
 	}
 	return m
 }

@@ -38,7 +38,13 @@ type Config struct {
 	TCPIdle time.Duration
 	// MaxTCPConns limits open TCP connections (default 1024).
 	MaxTCPConns int
-	Logger      *slog.Logger
+	// Upstream is a resolver (host:port) for names outside the ledger
+	// namespace; empty: such names are REFUSED.
+	Upstream string
+	// Prefer decides who answers for a ledger TLD the upstream also has
+	// (default PreferLedger).
+	Prefer Prefer
+	Logger *slog.Logger
 	// Registerer receives the server's metrics (nil: not registered).
 	Registerer prometheus.Registerer
 }
@@ -51,6 +57,7 @@ type Server struct {
 	servers []*dns.Server
 	addr    string
 	log     *slog.Logger
+	up      *upstream
 }
 
 // New returns a server that answers from nothing until SetSnapshot.
@@ -70,7 +77,14 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	return &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger}
+	if cfg.Upstream != "" {
+		if cfg.Prefer == "" {
+			cfg.Prefer = PreferLedger
+		}
+		s.up = newUpstream(cfg.Upstream, cfg.Prefer, cfg.Registerer)
+	}
+	return s
 }
 
 // SetSnapshot makes z the data every following query is answered from.

@@ -19,7 +19,13 @@ const DefaultDNSName = "ns1.dii-nic."
 // startDNS starts the name server and keeps its zone snapshot in step with
 // every commit.
 func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver.Server, error) {
-	ns := nameserver.New(nameserver.Config{Addr: c.DNS, Logger: c.Logger, Registerer: reg})
+	switch nameserver.Prefer(c.Prefer) {
+	case "", nameserver.PreferLedger, nameserver.PreferUpstream:
+	default:
+		return nil, fmt.Errorf("prefer %q: want ledger or upstream", c.Prefer)
+	}
+	ns := nameserver.New(nameserver.Config{Addr: c.DNS, Logger: c.Logger, Registerer: reg,
+		Upstream: c.Upstream, Prefer: nameserver.Prefer(c.Prefer)})
 	if err := ns.Start(); err != nil {
 		return nil, err
 	}

@@ -50,7 +50,11 @@ type Config struct {
 	// NS set (default DefaultDNSName); its address is the DNS listen
 	// address.
 	DNSName string
-	Logger  *slog.Logger
+	// Upstream resolver for names outside the ledger namespace (empty:
+	// refuse them), and who answers for a TLD both namespaces have.
+	Upstream string
+	Prefer   string
+	Logger   *slog.Logger
 }
 
 // Node is a running dii node.
