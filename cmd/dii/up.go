@@ -55,6 +55,7 @@ func upCmd(g *globals) *cobra.Command {
 		apiAddr, rpcAddr, p2pAddr string
 		dnsAddr, dnsName          string
 		upstream, prefer          string
+		dotAddr, tlsCert, tlsKey  string
 		loadDemo                  bool
 		chainID                   string
 		timeoutCommit             time.Duration
@@ -87,7 +88,7 @@ with every committed record intact. All listeners default to loopback.`,
 			defer stop()
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
-				Upstream: upstream, Prefer: prefer})
+				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey})
 			if err != nil {
 				return err
 			}
@@ -98,6 +99,10 @@ with every committed record intact. All listeners default to loopback.`,
 			fmt.Fprintf(out, "  P2P           tcp://%s\n", a.P2P)
 			if a.DNS != "" {
 				fmt.Fprintf(out, "  DNS           %s udp+tcp  (try: dii dns query hello.dii --server %s)\n", a.DNS, a.DNS)
+				fmt.Fprintf(out, "  DoH           http://%s/dns-query\n", a.API)
+			}
+			if a.DoT != "" {
+				fmt.Fprintf(out, "  DoT           %s\n", a.DoT)
 			}
 			if loadDemo {
 				if err := runDemo(ctx, g, a.API, out); err != nil {
@@ -118,6 +123,9 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&dnsName, "dns-name", node.DefaultDNSName, "name of this node's name server in the root zone's NS set")
 	f.StringVar(&upstream, "upstream", "", "resolver (host:port) for names outside the ledger namespace; empty: refuse them")
 	f.StringVar(&prefer, "prefer", "ledger", "who answers for a TLD both the ledger and the upstream have: ledger or upstream")
+	f.StringVar(&dotAddr, "dot", "127.0.0.1:8853", "DNS-over-TLS listen address (empty: none)")
+	f.StringVar(&tlsCert, "tls-cert", "", "DoT certificate file (default: a self-signed one for loopback in <home>/config)")
+	f.StringVar(&tlsKey, "tls-key", "", "DoT key file")
 	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")

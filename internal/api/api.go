@@ -50,6 +50,8 @@ type Backend struct {
 	// Zones returns the DNS zone snapshot being served; nil when the node
 	// serves no DNS.
 	Zones func() *zone.Snapshot
+	// DoH serves DNS over HTTPS at /dns-query; nil: not served.
+	DoH http.Handler
 }
 
 // Limits.
@@ -86,6 +88,9 @@ func New(b Backend, metrics prometheus.Gatherer, log *slog.Logger) http.Handler 
 	route("GET /v1/zones", s.listZones)
 	route("GET /v1/zones/export", s.exportZone)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
+	if b.DoH != nil {
+		mux.Handle("/dns-query", b.DoH)
+	}
 	route("/", func(r *http.Request) (any, error) {
 		return nil, notFound("no route %s %s; see docs/openapi.yaml", r.Method, r.URL.Path)
 	})

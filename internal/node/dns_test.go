@@ -1,7 +1,16 @@
 package node_test
 
 import (
+	"bytes"
 	"context"
+	"crypto/tls"
+	"encoding/base64"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -63,4 +72,100 @@ func TestDNSFreshness(t *testing.T) {
 	if len(text) == 0 {
 		t.Fatal("empty export")
 	}
+}
+
+// TestDoHAndDoT asks over DNS-over-HTTPS's wire format (GET and POST) and
+// DNS over TLS, and with kdig and dig where installed.
+func TestDoHAndDoT(t *testing.T) {
+	n := testnode.Start(t)
+	ctx := context.Background()
+	ok(n.Operator(t).Submit(ctx, client.WaitCommit, &tx.Register{Name: "dii", Open: true},
+		&tx.Register{Name: "doh.dii"},
+		&tx.SetRRset{Name: "doh.dii", Type: dns.TypeA, TTL: 120, Records: [][]byte{rd(t, dns.TypeA, "192.0.2.53")}}))(t)
+	m := new(dns.Msg)
+	m.SetQuestion("doh.dii.", dns.TypeA)
+	m.Id = 0 // RFC 8484 §4.1: 0 for cache friendliness
+	raw, err := m.Pack()
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + n.Addrs().API + "/dns-query"
+	check := func(t *testing.T, resp *http.Response) {
+		t.Helper()
+		defer resp.Body.Close()
+		body, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/dns-message" {
+			t.Fatalf("status %d type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		if cc := resp.Header.Get("Cache-Control"); cc != "max-age=120" {
+			t.Fatalf("Cache-Control %q", cc)
+		}
+		var r dns.Msg
+		if err := r.Unpack(body); err != nil || len(r.Answer) != 1 || r.Answer[0].(*dns.A).A.String() != "192.0.2.53" {
+			t.Fatalf("answer %v %v", &r, err)
+		}
+	}
+	t.Run("GET", func(t *testing.T) {
+		resp, err := http.Get(url + "?dns=" + base64.RawURLEncoding.EncodeToString(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, resp)
+	})
+	t.Run("POST", func(t *testing.T) {
+		resp, err := http.Post(url, "application/dns-message", bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		check(t, resp)
+	})
+	t.Run("bad requests", func(t *testing.T) {
+		for _, u := range []string{url, url + "?dns=!!!", url + "?dns=AAAA"} {
+			resp, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != 400 {
+				t.Fatalf("%s: status %d", u, resp.StatusCode)
+			}
+		}
+	})
+	t.Run("DoT", func(t *testing.T) {
+		c := &dns.Client{Net: "tcp-tls", Timeout: 5 * time.Second, TLSConfig: &tls.Config{InsecureSkipVerify: true}}
+		r, _, err := c.Exchange(m, n.Addrs().DoT)
+		if err != nil || len(r.Answer) != 1 {
+			t.Fatalf("DoT: %v %v", r, err)
+		}
+	})
+	t.Run("kdig +tls", func(t *testing.T) {
+		kdig := tool(t, "kdig", "knot-dnsutils")
+		host, port, _ := net.SplitHostPort(n.Addrs().DoT)
+		out, err := exec.Command(kdig, "@"+host, "-p", port, "+tls", "doh.dii", "A").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "192.0.2.53") {
+			t.Fatalf("kdig +tls: %v\n%s", err, out)
+		}
+	})
+	t.Run("dig", func(t *testing.T) {
+		dig := tool(t, "dig", "bind9-dnsutils")
+		host, port, _ := net.SplitHostPort(n.Addrs().DNS)
+		out, err := exec.Command(dig, "@"+host, "-p", port, "+norec", "doh.dii", "A").CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "192.0.2.53") || !strings.Contains(string(out), "flags: qr aa") {
+			t.Fatalf("dig: %v\n%s", err, out)
+		}
+	})
+}
+
+// tool finds an external program, skipping the test when it is missing,
+// except under CI=true where a missing tool fails it.
+func tool(t *testing.T, name, pkg string) string {
+	t.Helper()
+	p, err := exec.LookPath(name)
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s not installed (Debian package %s)", name, pkg)
+		}
+		t.Skipf("%s not installed (Debian package %s)", name, pkg)
+	}
+	return p
 }

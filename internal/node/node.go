@@ -54,7 +54,12 @@ type Config struct {
 	// refuse them), and who answers for a TLD both namespaces have.
 	Upstream string
 	Prefer   string
-	Logger   *slog.Logger
+	// DoT is the DNS-over-TLS listen address (empty: none), with the
+	// certificate and key files; without them a self-signed certificate
+	// for loopback is made in the home.
+	DoT             string
+	TLSCert, TLSKey string
+	Logger          *slog.Logger
 }
 
 // Node is a running dii node.
@@ -72,6 +77,7 @@ type Node struct {
 
 	txIndexDB dbm.DB
 	dns       *nameserver.Server
+	dotAddr   string
 
 	stopOnce sync.Once
 	stopErr  error
@@ -176,6 +182,18 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	backend := api.Backend{App: app, Client: rpcclient.New(cmt), Genesis: gen}
 	if ns != nil {
 		backend.Zones = ns.Snapshot
+		backend.DoH = ns.DoH()
+		if c.DoT != "" {
+			cert, err := loadDoTCert(c.Home, c.TLSCert, c.TLSKey)
+			if err != nil {
+				_ = n.Stop()
+				return nil, fmt.Errorf("dot certificate: %w", err)
+			}
+			if n.dotAddr, err = ns.StartDoT(c.DoT, cert); err != nil {
+				_ = n.Stop()
+				return nil, err
+			}
+		}
 	}
 	handler := api.New(backend, gatherers, c.Logger)
 	if n.apiLn, err = net.Listen("tcp", c.API); err != nil {
@@ -223,7 +241,7 @@ func (n *Node) serveRPC(addr string) error {
 }
 
 // Addrs are the addresses the node listens on.
-type Addrs struct{ API, RPC, P2P, DNS string }
+type Addrs struct{ API, RPC, P2P, DNS, DoT string }
 
 // Addrs returns the bound listen addresses.
 func (n *Node) Addrs() Addrs {
@@ -236,6 +254,7 @@ func (n *Node) Addrs() Addrs {
 	}
 	if n.dns != nil {
 		a.DNS = n.dns.Addr()
+		a.DoT = n.dotAddr
 	}
 	return a
 }
