@@ -166,6 +166,26 @@ func snapshotText(tb testing.TB, s *Snapshot, u *universe) string {
 	return b.String()
 }
 
+// dumpIndex renders every node of the index with everything it holds.
+func dumpIndex(s *Snapshot) string {
+	var b strings.Builder
+	s.tree.Ascend(func(e entry) bool {
+		n := e.n
+		fmt.Fprintf(&b, "%q %s reg=%v owned=%q glue=%q referral=%v\n", e.key, n.name, n.registered, n.owned, n.glue, showAll(n.referral))
+		for _, c := range n.contribs {
+			fmt.Fprintf(&b, "  contrib %q %d\n", c.src, c.depth)
+			for _, set := range c.sets {
+				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.rrs))
+			}
+		}
+		for _, set := range n.sets {
+			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.rrs))
+		}
+		return true
+	})
+	return b.String()
+}
+
 func diffText(a, b string) string {
 	la, lb := strings.Split(a, "\n"), strings.Split(b, "\n")
 	for i := 0; i < len(la) && i < len(lb); i++ {
@@ -185,7 +205,7 @@ func diffText(a, b string) string {
 func TestApplyMatchesBuild(t *testing.T) {
 	u := newUniverse()
 	cfg := testConfig()
-	blocks := 40
+	blocks := 30
 	if testing.Short() {
 		blocks = 10
 	}
@@ -205,10 +225,10 @@ func TestApplyMatchesBuild(t *testing.T) {
 					touched = append(touched, mutate(t, rng, u, model))
 				}
 				next := v.Next(h, changesFor(model, touched))
-				checkOld := h%10 == 0
-				var before string
+				checkOld := h%15 == 0
+				var before, beforeIndex string
 				if checkOld {
-					before = snapshotText(t, snap, u)
+					before, beforeIndex = snapshotText(t, snap, u), dumpIndex(snap)
 				}
 				applied, err := snap.Apply(v, next, changesFor(model, touched))
 				if err != nil {
@@ -217,6 +237,9 @@ func TestApplyMatchesBuild(t *testing.T) {
 				if checkOld {
 					if after := snapshotText(t, snap, u); after != before {
 						t.Fatalf("height %d: Apply changed the previous snapshot: %s", h, diffText(after, before))
+					}
+					if after := dumpIndex(snap); after != beforeIndex {
+						t.Fatalf("height %d: Apply changed the previous index: %s", h, diffText(after, beforeIndex))
 					}
 				}
 				fresh, err := Build(next, cfg)

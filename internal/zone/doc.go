@@ -99,9 +99,11 @@
 // keys of its in-bailiwick glue.
 //
 // Lookup makes one B-tree probe per label of qname, plus two range seeks
-// for a name that does not exist: O(L log n) for L labels, n names. An
-// exact hit allocates two small objects (the Result and the key); the
-// answer slice is shared with the index.
+// and a wildcard probe for a name that does not exist: O(L log n) for L
+// labels and n names. An exact hit allocates two small objects (the Result
+// and the key); the answer slice is shared with the index. Negative answers
+// allocate their SOA (its serial changes with every block), except the
+// root's, which is made once per snapshot.
 //
 // Apply clones the tree (O(1)), then for each changed registry key removes
 // what the old record put in the index (the index remembers which owners

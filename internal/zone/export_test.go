@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/miekg/dns"
+
+	"github.com/dii-net/dii/internal/registry"
 )
 
 func TestExportGolden(t *testing.T) {
@@ -71,7 +73,14 @@ sld.test.	86400	IN	NS	b.root-servers.dii.
 // fixture is in its zone's file. Where named-checkzone and ldns-read-zone
 // are installed it runs them on each file.
 func TestExportParses(t *testing.T) {
-	s := fixture(t)
+	t.Run("fixture", func(t *testing.T) { checkExports(t, fixture(t), fixtureRecords(t)) })
+	t.Run("corners", func(t *testing.T) {
+		s, recs := cornerFixture(t)
+		checkExports(t, s, recs)
+	})
+}
+
+func checkExports(t *testing.T, s *Snapshot, records []*registry.Record) {
 	dir := t.TempDir()
 	files := map[string]string{}
 	exported := map[string]map[string]bool{} // zone -> rendered records
@@ -141,7 +150,7 @@ func TestExportParses(t *testing.T) {
 	}
 	// Completeness: every ledger RRset answered authoritatively at its own
 	// owner is in the file of the zone that answers it.
-	for _, rec := range fixtureRecords(t) {
+	for _, rec := range records {
 		for _, set := range rec.RRsets {
 			owner := set.Name + "."
 			res := s.Lookup(owner, set.Type)

@@ -1,12 +1,14 @@
 package zone
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/miekg/dns"
 
+	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
 )
 
@@ -292,5 +294,78 @@ func TestConfigDefaults(t *testing.T) {
 	got = showAll(s.Lookup("a.root-servers.dii.", dns.TypeA).Answer)
 	if want := "a.root-servers.dii. 3600 A 192.0.2.1"; !slices.Equal(got, []string{want}) {
 		t.Errorf("glue %v, want %s", got, want)
+	}
+}
+
+// cornerFixture has DNAMEs above cuts and registered names, a DNAME at a
+// zone apex, and a name server outside every TLD.
+func cornerFixture(tb testing.TB) (*Snapshot, []*registry.Record) {
+	tb.Helper()
+	recs := []*registry.Record{
+		mkRecord(tb, "dii",
+			rr("x.dii", dns.TypeDNAME, "target.dii."),
+			rr("a.x.dii", dns.TypeNS, "ns.a.x.dii."),
+			rr("ns.a.x.dii", dns.TypeA, "192.0.2.60"),
+			rr("www.target.dii", dns.TypeA, "192.0.2.61"),
+			rr("ns1.nic.dii", dns.TypeAAAA, "2001:db8::53"),
+		),
+		mkRecord(tb, "child.x.dii", rr("child.x.dii", dns.TypeA, "192.0.2.62")),
+		mkRecord(tb, "apexd.dii", rr("apexd.dii", dns.TypeDNAME, "example.net.")),
+	}
+	var ch []state.Change
+	for _, r := range recs {
+		ch = append(ch, put(r))
+	}
+	cfg := Config{Nameservers: []Nameserver{
+		{Name: "ns1.nic.dii", IPv4: []netip.Addr{netip.MustParseAddr("192.0.2.1")}},
+		{Name: "NS.Example.Org.", IPv4: []netip.Addr{netip.MustParseAddr("192.0.2.2")}, IPv6: []netip.Addr{netip.MustParseAddr("2001:db8::2")}},
+	}}
+	s, err := Build(state.Empty().Next(3, ch), cfg)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s, recs
+}
+
+func TestLookupCorners(t *testing.T) {
+	s, _ := cornerFixture(t)
+	const (
+		diiNeg  = "dii. 300 SOA ns1.nic.dii. hostmaster.dii. 3 1800 900 604800 300"
+		rootNeg = ". 300 SOA ns1.nic.dii. hostmaster.root-servers.dii. 3 1800 900 604800 300"
+		dnameX  = "x.dii. 300 DNAME target.dii."
+	)
+	nsGlue := []string{"ns1.nic.dii. 86400 A 192.0.2.1", "ns1.nic.dii. 300 AAAA 2001:db8::53", "ns.example.org. 86400 A 192.0.2.2", "ns.example.org. 86400 AAAA 2001:db8::2"}
+	cases := []struct {
+		qname string
+		qtype uint16
+		want  want
+	}{
+		{"q.x.dii.", dns.TypeA, want{rcode: dns.RcodeNameError, zone: "dii.", an: []string{dnameX, "q.x.dii. 300 CNAME q.target.dii."}, ns: []string{diiNeg}}},
+		{"www.x.dii.", dns.TypeA, want{zone: "dii.", an: []string{dnameX, "www.x.dii. 300 CNAME www.target.dii.", "www.target.dii. 300 A 192.0.2.61"}}},
+		// The cut below the DNAME is occluded; the registered child is not.
+		{"b.a.x.dii.", dns.TypeA, want{rcode: dns.RcodeNameError, zone: "dii.", an: []string{dnameX, "b.a.x.dii. 300 CNAME b.a.target.dii."}, ns: []string{diiNeg}}},
+		{"child.x.dii.", dns.TypeA, want{zone: "child.x.dii.", an: []string{"child.x.dii. 300 A 192.0.2.62"}}},
+		{"x.dii.", dns.TypeDNAME, want{zone: "dii.", an: []string{dnameX}}},
+		// A DNAME at a zone apex, to a name outside the ledger's TLDs.
+		{"www.apexd.dii.", dns.TypeA, want{zone: "apexd.dii.", an: []string{"apexd.dii. 300 DNAME example.net.", "www.apexd.dii. 300 CNAME www.example.net."}}},
+		{"apexd.dii.", dns.TypeSOA, want{zone: "apexd.dii.", an: []string{"apexd.dii. 3600 SOA ns1.nic.dii. hostmaster.apexd.dii. 3 1800 900 604800 300"}}},
+		{"apexd.dii.", dns.TypeA, want{zone: "apexd.dii.", ns: []string{"apexd.dii. 300 SOA ns1.nic.dii. hostmaster.apexd.dii. 3 1800 900 604800 300"}}},
+		// A name server outside every TLD is root zone data.
+		{"ns.example.org.", dns.TypeAAAA, want{zone: ".", an: nsGlue[3:]}},
+		{"example.org.", dns.TypeA, want{zone: ".", ns: []string{rootNeg}}},
+		{".", dns.TypeNS, want{zone: ".", an: []string{". 86400 NS ns1.nic.dii.", ". 86400 NS ns.example.org."}, ex: nsGlue}},
+		{"dii.", dns.TypeNS, want{zone: "dii.", an: []string{"dii. 86400 NS ns1.nic.dii.", "dii. 86400 NS ns.example.org."}, ex: nsGlue}},
+	}
+	for _, c := range cases {
+		got := s.Lookup(c.qname, c.qtype)
+		w := c.want
+		if got.Rcode != w.rcode || got.Authoritative == w.noAA || got.Referral != w.referral || got.Zone != w.zone ||
+			!slices.Equal(showAll(got.Answer), nonNil(w.an)) || !slices.Equal(showAll(got.Ns), nonNil(w.ns)) ||
+			!slices.Equal(showAll(got.Extra), nonNil(w.ex)) {
+			t.Errorf("Lookup(%q, %s):\n%s", c.qname, dns.TypeToString[c.qtype], render(got))
+		}
+	}
+	if got, want := s.Zones(), []string{".", "dii.", "apexd.dii.", "child.x.dii."}; !slices.Equal(got, want) {
+		t.Errorf("Zones() = %v, want %v", got, want)
 	}
 }
