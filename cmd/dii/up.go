@@ -56,6 +56,7 @@ func upCmd(g *globals) *cobra.Command {
 		dnsAddr, dnsName          string
 		upstream, prefer          string
 		dotAddr, tlsCert, tlsKey  string
+		rrlRate, rrlSlip          int
 		loadDemo                  bool
 		chainID                   string
 		timeoutCommit             time.Duration
@@ -88,7 +89,8 @@ with every committed record intact. All listeners default to loopback.`,
 			defer stop()
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
-				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey})
+				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey,
+				RRLRate: rrlRate, RRLSlip: rrlSlip})
 			if err != nil {
 				return err
 			}
@@ -123,6 +125,8 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&dnsName, "dns-name", node.DefaultDNSName, "name of this node's name server in the root zone's NS set")
 	f.StringVar(&upstream, "upstream", "", "resolver (host:port) for names outside the ledger namespace; empty: refuse them")
 	f.StringVar(&prefer, "prefer", "ledger", "who answers for a TLD both the ledger and the upstream have: ledger or upstream")
+	f.IntVar(&rrlRate, "rrl-rate", 0, "response-rate limit: identical UDP responses per client network per second (0: off)")
+	f.IntVar(&rrlSlip, "rrl-slip", 2, "with --rrl-rate, send every Nth limited response truncated instead of dropping it")
 	f.StringVar(&dotAddr, "dot", "127.0.0.1:8853", "DNS-over-TLS listen address (empty: none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "DoT certificate file (default: a self-signed one for loopback in <home>/config)")
 	f.StringVar(&tlsKey, "tls-key", "", "DoT key file")

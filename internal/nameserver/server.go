@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"sync"
@@ -38,6 +39,11 @@ type Config struct {
 	TCPIdle time.Duration
 	// MaxTCPConns limits open TCP connections (default 1024).
 	MaxTCPConns int
+	// RRLRate limits identical UDP responses per client network per
+	// second (0: no limit); every RRLSlip-th limited response is sent
+	// truncated instead of dropped (0: drop them all).
+	RRLRate int
+	RRLSlip int
 	// Upstream is a resolver (host:port) for names outside the ledger
 	// namespace; empty: such names are REFUSED.
 	Upstream string
@@ -58,6 +64,7 @@ type Server struct {
 	addr    string
 	log     *slog.Logger
 	up      *upstream
+	rrl     *rrl
 }
 
 // New returns a server that answers from nothing until SetSnapshot.
@@ -77,7 +84,7 @@ func New(cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, rrl: newRRL(cfg.RRLRate, cfg.RRLSlip)}
 	if cfg.Upstream != "" {
 		if cfg.Prefer == "" {
 			cfg.Prefer = PreferLedger
@@ -169,8 +176,22 @@ func (s *Server) Stop() error {
 // ServeDNS implements dns.Handler for every transport.
 func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 	start := time.Now()
-	_, tcp := w.RemoteAddr().(*net.TCPAddr)
+	ua, udp := w.RemoteAddr().(*net.UDPAddr)
+	tcp := !udp
 	resp := s.Answer(r, tcp)
+	if s.rrl != nil && udp && len(r.Question) == 1 {
+		ip, _ := netip.AddrFromSlice(ua.IP)
+		switch s.rrl.check(ip, r.Question[0].Name, r.Question[0].Qtype, resp.Rcode) {
+		case rrlDrop:
+			s.metrics.dropped.WithLabelValues("rrl").Inc()
+			return
+		case rrlSlip:
+			s.metrics.dropped.WithLabelValues("rrl_slip").Inc()
+			resp.Answer, resp.Ns = nil, nil
+			resp.Extra = keepOPT(resp.Extra)
+			resp.Truncated = true
+		}
+	}
 	if err := w.WriteMsg(resp); err != nil {
 		s.metrics.dropped.WithLabelValues("write_error").Inc()
 		return
@@ -180,6 +201,15 @@ func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
 		transport = "tcp"
 	}
 	s.metrics.observe(transport, resp.Rcode, time.Since(start))
+}
+
+func keepOPT(extra []dns.RR) []dns.RR {
+	for _, rr := range extra {
+		if rr.Header().Rrtype == dns.TypeOPT {
+			return []dns.RR{rr}
+		}
+	}
+	return nil
 }
 
 // limitListener closes connections beyond a limit at once.

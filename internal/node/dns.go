@@ -25,7 +25,7 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 		return nil, fmt.Errorf("prefer %q: want ledger or upstream", c.Prefer)
 	}
 	ns := nameserver.New(nameserver.Config{Addr: c.DNS, Logger: c.Logger, Registerer: reg,
-		Upstream: c.Upstream, Prefer: nameserver.Prefer(c.Prefer)})
+		Upstream: c.Upstream, Prefer: nameserver.Prefer(c.Prefer), RRLRate: c.RRLRate, RRLSlip: c.RRLSlip})
 	if err := ns.Start(); err != nil {
 		return nil, err
 	}

@@ -54,6 +54,8 @@ type Config struct {
 	// refuse them), and who answers for a TLD both namespaces have.
 	Upstream string
 	Prefer   string
+	// RRLRate and RRLSlip configure response-rate limiting (0: off).
+	RRLRate, RRLSlip int
 	// DoT is the DNS-over-TLS listen address (empty: none), with the
 	// certificate and key files; without them a self-signed certificate
 	// for loopback is made in the home.
