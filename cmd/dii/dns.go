@@ -77,7 +77,11 @@ Unicode names are converted to A-labels. TYPE defaults to A.`,
 			return nil
 		},
 	}
-	q.Flags().StringVar(&server, "server", "127.0.0.1:5353", "DNS server, host:port")
+	defServer := "127.0.0.1:5353"
+	if v := os.Getenv("DII_DNS"); v != "" {
+		defServer = v
+	}
+	q.Flags().StringVar(&server, "server", defServer, "DNS server, host:port (env DII_DNS)")
 	q.Flags().BoolVar(&tcp, "tcp", false, "use TCP")
 	q.Flags().BoolVar(&dnssec, "dnssec", false, "set the DO bit")
 	q.Flags().BoolVar(&norec, "norecurse", false, "clear the RD bit")
