@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -35,6 +36,8 @@ func startUp(t *testing.T, home string) *upProcess {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var stderr syncBuffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -52,7 +55,7 @@ func startUp(t *testing.T, home string) *upProcess {
 				ready <- nil
 			}
 		}
-		ready <- fmt.Errorf("dii up exited before it was ready")
+		ready <- fmt.Errorf("dii up exited before it was ready; stderr:\n%s", stderr.String())
 	}()
 	select {
 	case err := <-ready:
@@ -246,4 +249,22 @@ func TestSignalStop(t *testing.T) {
 			t.Fatalf("%s after restart: %v", n, err)
 		}
 	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the writing child and a reader.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
