@@ -2,12 +2,8 @@ package nameserver
 
 import (
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
-	"time"
-
-	"github.com/miekg/dns"
 )
 
 // StartDoT serves DNS over TLS (RFC 7858) on addr with cert, through the
@@ -19,16 +15,7 @@ func (s *Server) StartDoT(addr string, cert tls.Certificate) (string, error) {
 	}
 	tl := tls.NewListener(&limitListener{Listener: ln, slots: make(chan struct{}, s.cfg.MaxTCPConns), m: s.metrics},
 		&tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12, NextProtos: []string{"dot"}})
-	srv := &dns.Server{Listener: tl, Net: "tcp-tls", Handler: dns.HandlerFunc(s.ServeDNS),
-		IdleTimeout: func() time.Duration { return s.cfg.TCPIdle }, ReadTimeout: 2 * time.Second, MaxTCPQueries: -1}
-	started := make(chan struct{})
-	srv.NotifyStartedFunc = func() { close(started) }
-	go func() {
-		if err := srv.ActivateAndServe(); err != nil && !errors.Is(err, net.ErrClosed) {
-			s.log.Error("dot server stopped", "err", err)
-		}
-	}()
-	<-started
-	s.servers = append(s.servers, srv)
+	s.listeners = append(s.listeners, ln)
+	go s.serveTCP(tl, "dot")
 	return ln.Addr().String(), nil
 }

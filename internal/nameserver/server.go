@@ -65,6 +65,8 @@ type Server struct {
 	log     *slog.Logger
 	up      *upstream
 	rrl     *rrl
+	// listeners served by serveTCP, closed by Stop
+	listeners []net.Listener
 }
 
 // New returns a server that answers from nothing until SetSnapshot.
@@ -141,13 +143,8 @@ func (s *Server) Start() error {
 		srv := &dns.Server{PacketConn: pc, Handler: handler, MsgAcceptFunc: accept, UDPSize: 65535}
 		s.servers = append(s.servers, srv)
 	}
-	tcp := &dns.Server{
-		Listener: &limitListener{Listener: tcpLn, slots: make(chan struct{}, s.cfg.MaxTCPConns), m: s.metrics},
-		Handler:  handler, MsgAcceptFunc: accept,
-		IdleTimeout: func() time.Duration { return s.cfg.TCPIdle }, ReadTimeout: 2 * time.Second,
-		MaxTCPQueries: -1,
-	}
-	s.servers = append(s.servers, tcp)
+	s.listeners = append(s.listeners, tcpLn)
+	go s.serveTCP(&limitListener{Listener: tcpLn, slots: make(chan struct{}, s.cfg.MaxTCPConns), m: s.metrics}, "tcp")
 	var wg sync.WaitGroup
 	for _, srv := range s.servers {
 		wg.Add(1)
@@ -165,6 +162,11 @@ func (s *Server) Start() error {
 // Stop closes the listeners.
 func (s *Server) Stop() error {
 	var errs []error
+	for _, ln := range s.listeners {
+		if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
+	}
 	for _, srv := range s.servers {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		errs = append(errs, srv.ShutdownContext(ctx))

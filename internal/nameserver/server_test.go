@@ -270,3 +270,29 @@ func TestDig(t *testing.T) {
 		t.Fatalf("dig NXDOMAIN:\n%s", out)
 	}
 }
+
+// TestTCPMalformed: a framed message that does not parse gets FORMERR
+// under its id, and the connection keeps serving.
+func TestTCPMalformed(t *testing.T) {
+	s := startServer(t, Config{})
+	c, err := net.Dial("tcp", s.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	bad := []byte{0x12, 0x34, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0xc0, 12, 0, 1, 0, 1} // a compression loop
+	c.Write(append([]byte{0, byte(len(bad))}, bad...))
+	dc := &dns.Conn{Conn: c}
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	r, err := dc.ReadMsg()
+	if err != nil || r.Id != 0x1234 || r.Rcode != dns.RcodeFormatError {
+		t.Fatalf("malformed query: %v %v", r, err)
+	}
+	m := q("hello.dii.", dns.TypeA)
+	if err := dc.WriteMsg(m); err != nil {
+		t.Fatal(err)
+	}
+	if r, err = dc.ReadMsg(); err != nil || r.Id != m.Id || len(r.Answer) != 1 {
+		t.Fatalf("after the malformed query: %v %v", r, err)
+	}
+}
