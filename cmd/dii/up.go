@@ -58,7 +58,7 @@ func upCmd(g *globals) *cobra.Command {
 		dotAddr, tlsCert, tlsKey  string
 		rrlRate, rrlSlip          int
 		loadDemo                  bool
-		chainID                   string
+		chainID, moniker          string
 		timeoutCommit             time.Duration
 	)
 	cmd := &cobra.Command{
@@ -79,7 +79,7 @@ with every committed record intact. All listeners default to loopback.`,
 			if err != nil {
 				return err
 			}
-			h, err := node.Init(g.home, node.InitOptions{ChainID: chainID})
+			h, err := node.Init(g.home, node.InitOptions{ChainID: chainID, Moniker: moniker})
 			if err != nil {
 				return err
 			}
@@ -132,6 +132,7 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&tlsKey, "tls-key", "", "DoT key file")
 	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
+	f.StringVar(&moniker, "moniker", "", "name of this node when creating a new home (default dii-node)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")
 	return cmd
 }
