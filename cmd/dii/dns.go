@@ -87,6 +87,7 @@ Unicode names are converted to A-labels. TYPE defaults to A.`,
 	q.Flags().BoolVar(&norec, "norecurse", false, "clear the RD bit")
 	q.Flags().Uint16Var(&bufsize, "bufsize", 1232, "EDNS UDP buffer size")
 	cmd.AddCommand(q)
+	cmd.AddCommand(trustAnchorCmd(g))
 	return cmd
 }
 

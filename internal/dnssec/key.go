@@ -85,8 +85,12 @@ func (k *Key) DNSKEY(owner string, ttl uint32) *dns.DNSKEY {
 }
 
 // RData is the DNSKEY RDATA in wire form, as published on the ledger.
-func (k *Key) RData() []byte {
-	c := *k.dnskey
+func (k *Key) RData() []byte { return RDataOf(k.dnskey) }
+
+// RDataOf is the RDATA of a DNSKEY record in wire form (nil if it does not
+// pack).
+func RDataOf(key *dns.DNSKEY) []byte {
+	c := *key
 	c.Hdr.Name = "." // a one-byte owner: the RDATA starts 11 bytes in
 	buf := make([]byte, 512)
 	n, err := dns.PackRR(&c, buf, 0, nil, false)

@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"github.com/miekg/dns"
+
+	"github.com/dii-net/dii/internal/dnssec"
+	"github.com/dii-net/dii/internal/zone"
 )
 
 // Answer turns a query into a response. It is the single query-to-answer
@@ -33,8 +36,10 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 
 	// EDNS0 (RFC 6891).
 	size := 512
+	do := false
 	opt := r.IsEdns0()
 	if opt != nil {
+		do = opt.Do()
 		ro := new(dns.OPT)
 		ro.Hdr.Name = "."
 		ro.Hdr.Rrtype = dns.TypeOPT
@@ -66,7 +71,8 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 	case dns.TypeAXFR, dns.TypeIXFR:
 		m.Rcode = dns.RcodeRefused
 		return m
-	case dns.TypeOPT, dns.TypeTSIG, dns.TypeTKEY:
+	case dns.TypeOPT, dns.TypeTSIG, dns.TypeTKEY, dnssec.TypeNXNAME:
+		// NXNAME is never queried (RFC 9824 §3.5).
 		m.Rcode = dns.RcodeFormatError
 		return m
 	}
@@ -76,7 +82,15 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 		m.Rcode = dns.RcodeServerFailure
 		return m
 	}
-	res := z.Lookup(q.Name, q.Qtype)
+	// Signed answers for the DO bit (RFC 3225, RFC 4035 §3.1), when the
+	// server has a key and the ledger publishes keys; see dnssec.go.
+	secure := do && s.cfg.Signer != nil && z.Signed()
+	var res *zone.Result
+	if secure {
+		res = z.LookupDNSSEC(q.Name, q.Qtype)
+	} else {
+		res = z.Lookup(q.Name, q.Qtype)
+	}
 	// The seam between namespaces: a name whose TLD is not on the ledger
 	// is forwarded when an upstream is set and refused otherwise; a ledger
 	// TLD the upstream also has is answered as the policy prefers.
@@ -101,6 +115,9 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 	m.Authoritative = res.Authoritative
 	m.Answer = res.Answer
 	m.Ns = res.Ns
+	if secure {
+		s.sign(m, res, q.Qtype)
+	}
 	m.Extra = append(res.Extra, m.Extra...)
 	if !tcp {
 		m.Truncate(size)

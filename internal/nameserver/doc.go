@@ -22,6 +22,35 @@
 //   - TCP (RFC 7766): many queries per connection, an idle timeout, and a
 //     limit on open connections beyond which new ones are closed at once.
 //   - UDP: one socket per core with SO_REUSEPORT where the system has it.
+//   - DNSSEC (RFC 4033-4035): see below.
+//
+// # DNSSEC
+//
+// With a Config.Signer (the node's key, package dnssec) and at least one
+// DNSKEY published on the ledger, a query with the DO bit gets a signed
+// answer (dnssec.go), made online from zone.Snapshot.LookupDNSSEC:
+//
+//   - every RRset of the answer section has its RRSIG, signed for the zone
+//     it belongs to (a CNAME or DNAME chain may cross zones; DS is signed by
+//     the parent); wildcard answers are signed as the query name;
+//   - the authority section's SOA (negative answers) and DS (referrals) are
+//     signed; a referral's NS RRset and the additional section (glue, name
+//     server addresses) are not;
+//   - negative answers use compact denial of existence (RFC 9824): one NSEC
+//     at the name looked up, signed. A name that does not exist is NOERROR
+//     with an NSEC whose next name is "\000." + the name and whose types are
+//     RRSIG, NSEC and NXNAME (128); NODATA lists the types present (an empty
+//     non-terminal none, a wildcard match the wildcard's); a referral
+//     without DS, and DS asked at such a cut, carry an NSEC at the cut with
+//     next name "<first label>\000.<parent>" and types NS RRSIG NSEC;
+//   - a query for NSEC at a denied name is answered with that NSEC; a query
+//     for type NXNAME is FORMERR, with or without DO.
+//
+// Without DO, or without a published key, answers are unsigned and NXDOMAIN
+// stays NXDOMAIN; the DNSKEY RRsets (and derived DS) are served to anyone.
+// Signatures are cached by the signer, so a steady load costs a cache
+// lookup per RRset (BenchmarkAnswerDNSSEC). Signed answers are larger; UDP
+// answers are still truncated with TC to the requester's size.
 //
 // Malformed datagrams are dropped or answered FORMERR by the DNS library
 // before they reach Answer, and counted.

@@ -16,6 +16,7 @@ import (
 	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/zone"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Registerer receives the server's metrics (nil: not registered).
 	Registerer prometheus.Registerer
+	// Signer signs answers to queries with the DO bit while the ledger
+	// publishes DNSKEYs (nil: answers are never signed). See dnssec.go.
+	Signer *dnssec.Signer
 }
 
 // Server is a running name server.

@@ -1,12 +1,15 @@
 package node
 
 import (
+	"bytes"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/netip"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/ledger"
 	"github.com/dii-net/dii/internal/nameserver"
 	"github.com/dii-net/dii/internal/state"
@@ -17,15 +20,22 @@ import (
 const DefaultDNSName = "ns1.dii-nic."
 
 // startDNS starts the name server and keeps its zone snapshot in step with
-// every commit.
+// every commit. The server signs with the node's DNSSEC key (DNSKeyFile,
+// made on first use: a home from before DNSSEC gets one here, for its
+// operator to publish).
 func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver.Server, error) {
 	switch nameserver.Prefer(c.Prefer) {
 	case "", nameserver.PreferLedger, nameserver.PreferUpstream:
 	default:
 		return nil, fmt.Errorf("prefer %q: want ledger or upstream", c.Prefer)
 	}
+	key, err := loadOrGenDNSKey(c.Home)
+	if err != nil {
+		return nil, fmt.Errorf("dnssec key: %w", err)
+	}
 	ns := nameserver.New(nameserver.Config{Addr: c.DNS, Logger: c.Logger, Registerer: reg,
-		Upstream: c.Upstream, Prefer: nameserver.Prefer(c.Prefer), RRLRate: c.RRLRate, RRLSlip: c.RRLSlip})
+		Upstream: c.Upstream, Prefer: nameserver.Prefer(c.Prefer), RRLRate: c.RRLRate, RRLSlip: c.RRLSlip,
+		Signer: dnssec.NewSigner(key, 0)})
 	if err := ns.Start(); err != nil {
 		return nil, err
 	}
@@ -33,6 +43,9 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 	if name == "" {
 		name = DefaultDNSName
 	}
+	// This node as the name server is the fallback for a chain without
+	// name server entries; the ledger's entries (genesis publishes one)
+	// replace it, with their addresses and keys.
 	zcfg := zone.Config{Nameservers: []zone.Nameserver{{Name: name}}}
 	host, _, err := net.SplitHostPort(ns.Addr())
 	if err != nil {
@@ -45,17 +58,24 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 			zcfg.Nameservers[0].IPv6 = []netip.Addr{ip}
 		}
 	}
-	snap, err := zone.Build(app.Store().Latest(), zcfg)
+	base := app.Store().Latest() // the state the served snapshot shows
+	snap, err := zone.Build(base, zcfg)
 	if err != nil {
 		_ = ns.Stop()
 		return nil, fmt.Errorf("build zone snapshot: %w", err)
 	}
 	ns.SetSnapshot(snap)
+	kc := &keyCheck{key: key, log: c.Logger}
+	kc.check(snap)
 	app.OnCommit(func(prev, next *state.Version, changes []state.Change) {
 		cur := ns.Snapshot()
 		var err error
 		var nz *zone.Snapshot
-		if cur.Height() == prev.Height() {
+		// Genesis replaces the state the first snapshot was built from (at
+		// the same height): its name server entries and keys are not in
+		// the first block's changes, so only a snapshot of exactly prev
+		// may be updated by Apply.
+		if base == prev && cur.Height() == prev.Height() {
 			nz, err = cur.Apply(prev, next, changes)
 		}
 		if nz == nil || err != nil {
@@ -69,6 +89,42 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 			}
 		}
 		ns.SetSnapshot(nz)
+		base = next
+		kc.check(nz)
 	})
 	return ns, nil
+}
+
+// keyCheck logs when the node's key goes on or off the ledger's DNSKEY
+// set: a key that is not published signs answers no resolver can check.
+type keyCheck struct {
+	key   *dnssec.Key
+	log   *slog.Logger
+	state int // 0 unknown, 1 published, 2 not published, 3 no key published
+}
+
+func (k *keyCheck) check(z *zone.Snapshot) {
+	st := 2
+	if !z.Signed() {
+		st = 3
+	}
+	rd := k.key.RData()
+	for _, pub := range z.DNSKEYs() {
+		if r := dnssec.RDataOf(pub); bytes.Equal(r, rd) {
+			st = 1
+		}
+	}
+	if st == k.state {
+		return
+	}
+	k.state = st
+	switch st {
+	case 1:
+		k.log.Info("dnssec: signing with the published key", "key_tag", k.key.KeyTag())
+	case 2:
+		k.log.Warn("dnssec: this node's key is not on the ledger; validating resolvers will reject its signed answers until its operator publishes it",
+			"key_tag", k.key.KeyTag(), "dnskey", k.key.DNSKEY(".", 3600).String())
+	case 3:
+		k.log.Info("dnssec: the ledger publishes no DNSKEY; answers are not signed", "key_tag", k.key.KeyTag())
+	}
 }

@@ -16,6 +16,7 @@ const (
 	DefaultSOATTL         = 3600
 	DefaultNSTTL          = 86400
 	DefaultNegativeTTL    = 300
+	DefaultKeyTTL         = 3600
 )
 
 // Timers of every derived SOA (RFC 1035 §3.3.13), in seconds.
@@ -41,7 +42,9 @@ type Config struct {
 	// Nameservers is the root zone's NS set, also used for every hosted
 	// zone; the first one is the SOA MNAME. At least one is required. Their
 	// addresses are served as A and AAAA records at their names, with TTL
-	// NSTTL, unless the ledger holds an RRset of that type there.
+	// NSTTL, unless the ledger holds an RRset of that type there. When the
+	// ledger holds name server entries (registry.Nameservers), those
+	// replace this list: it is the fallback for a chain that has none.
 	Nameservers []Nameserver
 	// RootHostmaster is the RNAME of the root zone's SOA; default
 	// DefaultRootHostmaster. Other zones use "hostmaster." + the zone.
@@ -52,6 +55,9 @@ type Config struct {
 	// SOATTL bounds how long resolvers cache a negative answer (RFC 2308
 	// §5; default DefaultNegativeTTL). Zero means the default.
 	SOATTL, NSTTL, NegativeTTL uint32
+	// KeyTTL is the TTL of the DNSKEY RRsets and of the DS records derived
+	// from the published keys (default DefaultKeyTTL).
+	KeyTTL uint32
 }
 
 // nameserver is a validated Nameserver.
@@ -68,6 +74,7 @@ type config struct {
 	rootHostmaster string
 	soaTTL, nsTTL  uint32
 	negTTL         uint32
+	keyTTL         uint32
 }
 
 func (c *Config) normalize() (*config, error) {
@@ -76,6 +83,7 @@ func (c *Config) normalize() (*config, error) {
 		soaTTL:         DefaultSOATTL,
 		nsTTL:          DefaultNSTTL,
 		negTTL:         DefaultNegativeTTL,
+		keyTTL:         DefaultKeyTTL,
 	}
 	if c.SOATTL != 0 {
 		out.soaTTL = c.SOATTL
@@ -85,6 +93,9 @@ func (c *Config) normalize() (*config, error) {
 	}
 	if c.NegativeTTL != 0 {
 		out.negTTL = c.NegativeTTL
+	}
+	if c.KeyTTL != 0 {
+		out.keyTTL = c.KeyTTL
 	}
 	if c.RootHostmaster != "" {
 		h, err := names.ParseOwner(c.RootHostmaster)

@@ -14,15 +14,29 @@
 // at foo.dii without registering it) is a delegation too. A delegation
 // occludes everything below it, registered names included.
 //
+// The name servers are the ledger's root name server entries (the state
+// keys "s/ns/<operator>", registry.Nameservers): each entry's name (entries
+// of one name pooling their addresses), in the order registry.Nameservers
+// lists them. A chain without entries uses Config.Nameservers instead.
+// Build reads the entries; Apply rederives the name servers, their
+// addresses and the keys whenever a block changes an entry.
+//
 // Each hosted zone has a derived SOA and NS, never stored: MNAME is the
-// first Config name server, RNAME "hostmaster." + the zone (for the root
+// first name server, RNAME "hostmaster." + the zone (for the root
 // Config.RootHostmaster), SERIAL the state height modulo 2^32 (so it
 // increases with every block, RFC 1982), REFRESH 1800, RETRY 900, EXPIRE
 // 604800, MINIMUM Config.NegativeTTL; the SOA has TTL Config.SOATTL. The NS
-// RRset is the Config name servers with TTL Config.NSTTL, the same for
-// every hosted zone. The addresses of the Config name servers are served as
-// A and AAAA records at their names (TTL NSTTL), wherever those names fall;
-// an RRset of the same type in the ledger replaces them.
+// RRset is the name servers with TTL Config.NSTTL, the same for every
+// hosted zone. The addresses of the name servers are served as A and AAAA
+// records at their names (TTL NSTTL), wherever those names fall; an RRset
+// of the same type in the ledger replaces them.
+//
+// The DNSKEYs of the entries (DNSSEC keys, one per node; package dnssec)
+// make, while at least one is published, a DNSKEY RRset at every hosted
+// zone's apex, the root included (TTL Config.KeyTTL), and the parent side
+// of every hosted zone serves one DS per key (SHA-256, digest type 2, TTL
+// KeyTTL) in place of any DS the ledger holds there: every hosted zone is
+// signed by every node's key. A delegated-out name's DS is the ledger's.
 //
 // If two records hold an RRset of the same owner and type (the ledger never
 // writes such a state), the one of the deeper registered name wins. Record
@@ -72,6 +86,8 @@
 //     NXDOMAIN.
 //   - Negative answers (NXDOMAIN, NODATA) carry the zone's SOA in the
 //     authority section with TTL min(SOA TTL, MINIMUM) (RFC 2308 §3).
+//   - DNSKEY at a hosted apex is the published key set (NODATA when none is
+//     published). DS at a hosted zone's apex is the parent's derived DS.
 //   - qtype ANY gets a minimal answer (RFC 8482 §4.1): the one RRset with
 //     the lowest type number at the name, counting the derived NS and SOA
 //     at an apex; a CNAME answers alone and is not followed.
@@ -79,6 +95,21 @@
 // Responses are minimal: no additional-section processing for MX, SRV or
 // NS targets in positive answers (resolvers look them up as needed), except
 // the name server addresses with a zone's NS RRset and glue in referrals.
+//
+// # DNSSEC
+//
+// Records are never signed here: the name server signs online. For that,
+// LookupDNSSEC gives the same answer as Lookup plus what a signer needs:
+// AnswerZone(i), the zone (signer name) of each answer RR, which changes
+// along a chain that crosses zones; AuthZone, the zone of the authority
+// section (the SOA's, or the parent's for a referral and for DS); and
+// Denial, what the NSEC of compact denial of existence (RFC 9824) must
+// say: for NXDOMAIN the name (NXName), for NODATA the name and its types
+// (at an apex the derived NS, SOA and DNSKEY too, never DS; none for an
+// empty non-terminal; for a wildcard match the wildcard's types, at
+// qname), and for a delegation without DS (a referral, or DS asked at the
+// cut) the cut with type NS (Cut). Wildcard answers are owned by qname and
+// signed as such. Lookup leaves these fields empty and costs nothing more.
 //
 // Names compare case-insensitively; answers carry owner names as the ledger
 // stores them, in lower case, and synthesized owners (wildcard, DNAME) as
@@ -108,7 +139,9 @@
 // Apply clones the tree (O(1)), then for each changed registry key removes
 // what the old record put in the index (the index remembers which owners
 // each record filled) and adds the new record: O(c (k + log n)) for c
-// changed records of k RRsets. Build is O(n log n). Zones and Export visit
+// changed records of k RRsets; a block that changes a name server entry
+// also rereads the entries and replaces the name server addresses, O(e log
+// n) for e entries. Build is O(n log n). Zones and Export visit
 // the names they list.
 //
 // # Concurrency
@@ -123,8 +156,11 @@
 //
 // Export writes one hosted zone as an RFC 1035 master file that
 // named-checkzone and ldns-read-zone accept: $ORIGIN, the SOA, the apex NS,
-// the other apex RRsets, then every name of the zone in canonical order.
-// Delegations, and hosted child zones (with their derived NS), are zone
-// cuts: their NS, DS, and the A and AAAA records of NS targets below the cut
-// are written, nothing else below them, nor below a DNAME.
+// the apex DNSKEY RRset (when keys are published), the other apex RRsets,
+// then every name of the zone in canonical order. Delegations, and hosted
+// child zones (with their derived NS and DS), are zone cuts: their NS, DS,
+// and the A and AAAA records of NS targets below the cut are written,
+// nothing else below them, nor below a DNAME. No RRSIG or NSEC is written
+// (signatures are made online); "dii dns trust-anchor" reads the root
+// zone's DNSKEY RRset from this export.
 package zone

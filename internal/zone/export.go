@@ -76,11 +76,13 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 }
 
 // Export writes the hosted zone in RFC 1035 master file form: $ORIGIN, the
-// SOA, the apex NS, the other apex RRsets, then every name of the zone in
-// canonical order. Delegations and hosted child zones appear as cuts: their
-// NS (for a hosted child, the derived NS), DS, and the A and AAAA records of
-// the NS targets below the cut (glue); nothing else below a cut or below a
-// DNAME is written. DS is written only at cuts. Every record has its TTL and
+// SOA, the apex NS, the DNSKEY RRset of the published keys (when there are
+// any), the other apex RRsets, then every name of the zone in canonical
+// order. Delegations and hosted child zones appear as cuts: their NS (for a
+// hosted child, the derived NS), DS (for a hosted child, when keys are
+// published, the DS derived from them), and the A and AAAA records of the
+// NS targets below the cut (glue); nothing else below a cut or below a
+// DNAME is written. No RRSIG or NSEC is written: signing is online. DS is written only at cuts. Every record has its TTL and
 // a fully qualified owner.
 func (s *Snapshot) Export(zone string, w io.Writer) error {
 	q, ok := parseName(zone)
@@ -115,8 +117,8 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 			}
 		}
 	}
-	for i := range s.cfg.ns {
-		addTarget(s.cfg.ns[i].name)
+	for i := range s.ns {
+		addTarget(s.ns[i].name)
 	}
 	occluded := apex != nil && apex.dname != nil
 	if !occluded {
@@ -132,6 +134,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	fmt.Fprintf(bw, "$ORIGIN %s\n", origin)
 	writeRRs(bw, s.zoneSOA(apex, false))
 	writeRRs(bw, s.zoneNS(apex))
+	writeRRs(bw, s.zoneKeys(apex))
 	if apex != nil {
 		for _, set := range apex.sets {
 			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
@@ -165,7 +168,9 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 				glue(n.key)
 			case kindChild:
 				writeRRs(bw, s.derivedNS(n.name))
-				if n.ds != nil {
+				if len(s.keys) > 0 {
+					writeRRs(bw, s.childDS(n.name))
+				} else if n.ds != nil {
 					writeRRs(bw, n.ds.rrs)
 				}
 				glue(n.key)

@@ -77,10 +77,17 @@ type Snapshot struct {
 	height int64
 	tree   *btree.BTreeG[entry]
 
+	// The name servers of every hosted zone and the published DNSKEYs
+	// (owner "."), from the ledger's name server entries (the config's
+	// name servers when there are none). Rebuilt when an entry changes.
+	ns   []nameserver
+	keys []*dns.DNSKEY
+
 	// Root zone records, derived once per snapshot.
 	rootSOA    []dns.RR
 	rootNegSOA []dns.RR
 	rootNS     []dns.RR
+	rootKeys   []dns.RR
 
 	// mu serialises Clone of tree (which swaps its copy-on-write context)
 	// between concurrent Apply calls on this snapshot. Readers never take it.
@@ -349,13 +356,11 @@ func Build(v *state.Version, cfg Config) (*Snapshot, error) {
 		return nil, err
 	}
 	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, entryLess)}
-	b := newBuilder(s.tree)
-	for i := range c.ns {
-		ns := &c.ns[i]
-		if g := c.glue(ns); g != nil {
-			b.mutable(ns.key, ns.name, true).setContrib("", -1, g)
-		}
+	if s.ns, s.keys, err = c.fromLedger(v); err != nil {
+		return nil, err
 	}
+	b := newBuilder(s.tree)
+	s.setGlue(b, nil)
 	start := []byte(registry.KeyPrefix)
 	v.Iterate(start, state.PrefixEnd(start), func(k, val []byte) bool {
 		var src *source
@@ -376,8 +381,10 @@ func Build(v *state.Version, cfg Config) (*Snapshot, error) {
 
 // Apply returns the snapshot of next, given that s is the snapshot of prev
 // and changes are the changes that made next from prev. Only keys under
-// registry.KeyPrefix are looked at, each once; a key whose value is the
-// same in prev and next is skipped. What the old record contributed is
+// registry.KeyPrefix and registry.NameserverPrefix are looked at, each
+// once; a key whose value is the same in prev and next is skipped. A
+// changed name server entry rederives the name servers, their addresses
+// and the DNSKEY set from next (entries are few). What the old record contributed is
 // taken out as the index recorded it, and the new record is read from
 // next. The work is proportional to the records changed (times log n),
 // not to the size of the state. s is unchanged and stays valid.
@@ -391,9 +398,16 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 	s.mu.Lock()
 	t := s.tree.Clone()
 	s.mu.Unlock()
-	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t}
+	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t, ns: s.ns, keys: s.keys}
 	b := newBuilder(t)
 	b.fresh = map[string]*node{}
+	if nsChanged(prev, next, changes) {
+		var err error
+		if out.ns, out.keys, err = s.cfg.fromLedger(next); err != nil {
+			return nil, err
+		}
+		out.setGlue(b, s.ns)
+	}
 	// Each key once, in key order: neighbouring names share B-tree paths.
 	keys := make([]string, 0, len(changes))
 	for _, c := range changes {
@@ -447,18 +461,25 @@ func (n *node) find(t uint16) *rrset {
 	return nil
 }
 
-// deriveRoot makes the root zone's SOA and NS for this height.
+// deriveRoot makes the root zone's SOA, NS and DNSKEY for this height.
 func (s *Snapshot) deriveRoot() {
 	s.rootSOA = []dns.RR{s.soa(".", s.cfg.rootHostmaster, s.cfg.soaTTL)}
 	s.rootNegSOA = []dns.RR{s.soa(".", s.cfg.rootHostmaster, min(s.cfg.soaTTL, s.cfg.negTTL))}
 	s.rootNS = s.derivedNS(".")
+	s.rootKeys = nil
+	if len(s.keys) > 0 {
+		s.rootKeys = make([]dns.RR, len(s.keys))
+		for i, k := range s.keys {
+			s.rootKeys[i] = k
+		}
+	}
 }
 
 // soa derives the SOA of a hosted zone.
 func (s *Snapshot) soa(zone, rname string, ttl uint32) *dns.SOA {
 	return &dns.SOA{
 		Hdr:     hdr(zone, dns.TypeSOA, ttl),
-		Ns:      s.cfg.ns[0].name,
+		Ns:      s.ns[0].name,
 		Mbox:    rname,
 		Serial:  uint32(s.height), // the height modulo 2^32 (RFC 1982 serial arithmetic)
 		Refresh: soaRefresh,
@@ -470,9 +491,9 @@ func (s *Snapshot) soa(zone, rname string, ttl uint32) *dns.SOA {
 
 // derivedNS returns the NS RRset of a hosted zone apex.
 func (s *Snapshot) derivedNS(zone string) []dns.RR {
-	out := make([]dns.RR, len(s.cfg.ns))
-	for i := range s.cfg.ns {
-		out[i] = &dns.NS{Hdr: hdr(zone, dns.TypeNS, s.cfg.nsTTL), Ns: s.cfg.ns[i].name}
+	out := make([]dns.RR, len(s.ns))
+	for i := range s.ns {
+		out[i] = &dns.NS{Hdr: hdr(zone, dns.TypeNS, s.cfg.nsTTL), Ns: s.ns[i].name}
 	}
 	return out
 }

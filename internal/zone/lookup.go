@@ -33,13 +33,78 @@ type Result struct {
 	// Referral is set when the response is a referral: no answer, AA off,
 	// the delegation's NS (and DS) in Ns.
 	Referral bool
+
+	// The fields below are set by LookupDNSSEC only: what a signer needs
+	// besides the records.
+
+	// AuthZone is the zone the SOA, DS and denial of the authority section
+	// belong to: the zone of the last name looked up, or for a referral
+	// the zone that holds the delegation.
+	AuthZone string
+	// Denial, when set, describes the NSEC that proves a negative answer
+	// (NXDOMAIN or NODATA) or a delegation without DS, under compact
+	// denial of existence (RFC 9824).
+	Denial *Denial
+
+	secure bool
+	links  []link // zones of the answer RRsets of a chain (nil: all Zone)
+}
+
+// Denial is what the NSEC of a compact denial of existence says (RFC
+// 9824): the owner is the name looked up, and the types are those there.
+type Denial struct {
+	// Owner is the name the NSEC is at, canonical presentation form: the
+	// last name of the chain (qname when there is no chain), or the
+	// delegation point of a referral without DS.
+	Owner string
+	// NXName: Owner does not exist (the lookup gave NXDOMAIN). The NSEC
+	// has types RRSIG, NSEC and NXNAME only.
+	NXName bool
+	// Cut: Owner is a zone cut seen from the parent (an unsigned referral,
+	// or NODATA for DS at the cut): the NSEC's next name must not fall
+	// below the cut (RFC 9824 §3.4).
+	Cut bool
+	// Types are the types at Owner, ascending, without RRSIG and NSEC.
+	// For a wildcard match, those of the wildcard; for an empty
+	// non-terminal or NXName, none.
+	Types []uint16
+	// TTL for the NSEC: that of the negative answer's SOA, min(SOA TTL,
+	// MINIMUM) (RFC 9077).
+	TTL uint32
+}
+
+type link struct {
+	start int // index in Answer where the link's RRsets start
+	zone  string
+}
+
+// AnswerZone is the zone (the signer name) of Answer[i]: Zone, or for a
+// CNAME or DNAME chain that leaves qname's zone, the zone of the link
+// Answer[i] belongs to. It is meaningful after LookupDNSSEC only.
+func (r *Result) AnswerZone(i int) string {
+	for j := len(r.links) - 1; j >= 0; j-- {
+		if r.links[j].start <= i {
+			return r.links[j].zone
+		}
+	}
+	return r.Zone
 }
 
 // Lookup answers the question (qname, qtype, class IN) from the snapshot.
 // qname is in presentation form as miekg/dns gives it (escapes allowed, any
 // case, trailing dot optional). It never panics and never blocks.
 func (s *Snapshot) Lookup(qname string, qtype uint16) *Result {
-	res := &Result{Rcode: dns.RcodeSuccess, Authoritative: true}
+	return s.lookup(qname, qtype, false)
+}
+
+// LookupDNSSEC is Lookup, with in addition what DNSSEC signing needs:
+// AuthZone, Denial and AnswerZone. The records are exactly Lookup's.
+func (s *Snapshot) LookupDNSSEC(qname string, qtype uint16) *Result {
+	return s.lookup(qname, qtype, true)
+}
+
+func (s *Snapshot) lookup(qname string, qtype uint16, secure bool) *Result {
+	res := &Result{Rcode: dns.RcodeSuccess, Authoritative: true, secure: secure}
 	q, ok := parseName(qname)
 	if !ok {
 		res.Rcode, res.Authoritative = dns.RcodeFormatError, false
@@ -134,12 +199,24 @@ func (s *Snapshot) walk(q *qname, qtype uint16) (p path) {
 // step answers one name of a chain; it returns the name to continue at.
 func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, bool) {
 	p := s.walk(q, qtype)
+	if res.secure && hop > 0 {
+		if res.links == nil {
+			res.links = []link{{0, res.Zone}}
+		}
+		res.links = append(res.links, link{len(res.Answer), zoneName(p.zone)})
+	}
 	if p.cut != nil {
 		if hop == 0 {
 			res.Authoritative, res.Referral, res.Zone = false, true, p.cut.name
 		}
 		res.Ns = appendRRs(res.Ns, p.cut.referral)
 		res.Extra = s.appendGlue(res.Extra, p.cut.glue)
+		if res.secure {
+			res.AuthZone = zoneName(p.zone)
+			if p.cut.ds == nil {
+				res.Denial = &Denial{Owner: p.cut.name, Cut: true, Types: []uint16{dns.TypeNS}, TTL: s.negTTL()}
+			}
+		}
 		return "", false
 	}
 	if hop == 0 {
@@ -149,10 +226,13 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 		return s.synthesize(res, q, p.dname)
 	}
 	if q.total == 0 {
-		return s.answer(res, nil, true, nil, qtype, "")
+		return s.answer(res, q, nil, true, nil, qtype, "")
 	}
 	if p.exact != nil {
-		return s.answer(res, p.exact, p.exact == p.zone, p.zone, qtype, "")
+		if qtype == dns.TypeDS && p.exact != p.zone && (p.exact.registered || p.exact.ns != nil) {
+			return s.parentDS(res, q, p.exact, p.zone)
+		}
+		return s.answer(res, q, p.exact, p.exact == p.zone, p.zone, qtype, "")
 	}
 	// q is not a node. With descendants it is an empty non-terminal.
 	var pred, succ string
@@ -161,7 +241,7 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 		return false
 	})
 	if q.full() && under(succ, q.key) {
-		s.negative(res, p.zone, dns.RcodeSuccess)
+		s.negative(res, q, p.zone, dns.RcodeSuccess, nil)
 		return "", false
 	}
 	// Wildcard at the closest encloser (RFC 4592 §3.3.1).
@@ -172,13 +252,32 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 	ce := max(p.deepest, commonLabels(pred, q.key), commonLabels(succ, q.key))
 	ce = min(ce, q.n)
 	if w := s.get(wildcardKey(q.key, ce)); w != nil {
-		return s.answer(res, w, false, p.zone, qtype, q.pres)
+		return s.answer(res, q, w, false, p.zone, qtype, q.pres)
 	}
 	if hop > 0 && p.zone == nil {
 		// A chain led out of the ledger's zones: the resolver follows it.
 		return "", false
 	}
-	s.negative(res, p.zone, dns.RcodeNameError)
+	s.negative(res, q, p.zone, dns.RcodeNameError, nil)
+	return "", false
+}
+
+// parentDS answers DS at a delegation point or at the apex of a hosted
+// child zone from the parent zone (RFC 4035 §3.1.4.1): for a hosted child
+// while keys are published, the DS derived from them; otherwise the
+// ledger's DS, or NODATA.
+func (s *Snapshot) parentDS(res *Result, q *qname, nd, zone *node) (string, bool) {
+	switch {
+	case nd.registered && nd.ns == nil && len(s.keys) > 0:
+		res.Answer = appendRRs(res.Answer, s.childDS(nd.name))
+	case nd.ds != nil:
+		res.Answer = appendRRs(res.Answer, nd.ds.rrs)
+	default:
+		s.negative(res, q, zone, dns.RcodeSuccess, []uint16{dns.TypeNS})
+		if res.Denial != nil {
+			res.Denial.Cut = true
+		}
+	}
 	return "", false
 }
 
@@ -205,10 +304,10 @@ func zoneName(z *node) string {
 	return z.name
 }
 
-// answer answers qtype from the node nd (nil: the root apex). apex means nd
-// is the apex of zone, with a derived SOA and NS. A non-empty owner
-// replaces the owner name (wildcard synthesis).
-func (s *Snapshot) answer(res *Result, nd *node, apex bool, zone *node, qtype uint16, owner string) (string, bool) {
+// answer answers qtype at q from the node nd (nil: the root apex). apex
+// means nd is the apex of zone, with a derived SOA, NS and DNSKEY. A
+// non-empty owner replaces the owner name (wildcard synthesis).
+func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node, qtype uint16, owner string) (string, bool) {
 	var sets []rrset
 	if nd != nil {
 		sets = nd.sets
@@ -218,10 +317,15 @@ func (s *Snapshot) answer(res *Result, nd *node, apex bool, zone *node, qtype ui
 		case dns.TypeSOA:
 			res.Answer = appendRRs(res.Answer, s.zoneSOA(zone, false))
 			return "", false
+		case dns.TypeDNSKEY:
+			if len(s.keys) > 0 {
+				res.Answer = appendRRs(res.Answer, s.zoneKeys(zone))
+				return "", false
+			}
 		case dns.TypeNS:
 			res.Answer = appendRRs(res.Answer, s.zoneNS(zone))
-			for i := range s.cfg.ns {
-				if g := s.get(s.cfg.ns[i].key); g != nil {
+			for i := range s.ns {
+				if g := s.get(s.ns[i].key); g != nil {
 					for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 						if set := g.find(t); set != nil {
 							res.Extra = appendRRs(res.Extra, set.rrs)
@@ -248,7 +352,7 @@ func (s *Snapshot) answer(res *Result, nd *node, apex bool, zone *node, qtype ui
 			res.Answer = appendRRs(res.Answer, withOwner(sets[0].rrs, owner))
 			return "", false
 		}
-		s.negative(res, zone, dns.RcodeSuccess)
+		s.negative(res, q, zone, dns.RcodeSuccess, s.typesAt(res, nd, apex))
 		return "", false
 	}
 	if nd != nil {
@@ -264,8 +368,20 @@ func (s *Snapshot) answer(res *Result, nd *node, apex bool, zone *node, qtype ui
 			return "", false
 		}
 	}
-	s.negative(res, zone, dns.RcodeSuccess)
+	s.negative(res, q, zone, dns.RcodeSuccess, s.typesAt(res, nd, apex))
 	return "", false
+}
+
+// typesAt lists the types at nd for the NSEC of a NODATA answer, when the
+// lookup is for DNSSEC.
+func (s *Snapshot) typesAt(res *Result, nd *node, apex bool) []uint16 {
+	if !res.secure {
+		return nil
+	}
+	if apex {
+		return s.apexTypes(nd)
+	}
+	return nodeTypes(nd)
 }
 
 // synthesize applies the DNAME at d to q (RFC 6672 §3.3).
@@ -292,11 +408,19 @@ func (s *Snapshot) synthesize(res *Result, q *qname, d *node) (string, bool) {
 }
 
 // negative sets rcode and puts the zone's SOA in the authority section
-// with the negative TTL of RFC 2308 §3.
-func (s *Snapshot) negative(res *Result, zone *node, rcode int) {
+// with the negative TTL of RFC 2308 §3. For DNSSEC it also records the
+// denial at q: types are the types there (NODATA).
+func (s *Snapshot) negative(res *Result, q *qname, zone *node, rcode int, types []uint16) {
 	res.Rcode = rcode
 	res.Ns = appendRRs(res.Ns, s.zoneSOA(zone, true))
+	if res.secure {
+		res.AuthZone = zoneName(zone)
+		res.Denial = &Denial{Owner: q.pres, NXName: rcode == dns.RcodeNameError, Types: types, TTL: s.negTTL()}
+	}
 }
+
+// negTTL is the TTL of a negative answer's SOA.
+func (s *Snapshot) negTTL() uint32 { return min(s.cfg.soaTTL, s.cfg.negTTL) }
 
 func (s *Snapshot) zoneSOA(zone *node, negative bool) []dns.RR {
 	if zone == nil {
