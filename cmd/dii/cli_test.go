@@ -123,3 +123,38 @@ func TestCLI(t *testing.T) {
 		t.Fatalf("status: %s", out)
 	}
 }
+
+// TestCLIDNS publishes a name server, then reads the DNS side with the
+// CLI: dns query, zone export and trust-anchor.
+func TestCLIDNS(t *testing.T) {
+	n := testnode.Start(t)
+	g := []string{"--home", n.Home, "--node", n.Addrs().API}
+	dii := func(args ...string) string { t.Helper(); return run(t, false, append(append([]string{}, g...), args...)...) }
+	fail := func(args ...string) string { t.Helper(); return run(t, true, append(append([]string{}, g...), args...)...) }
+
+	dii("name", "register", "dii", "--open")
+	dii("name", "register", "cli.dii")
+	dii("name", "set", "cli.dii", "A", "192.0.2.77")
+	out := dii("dns", "query", "cli.dii", "A", "--server", n.Addrs().DNS)
+	if !strings.Contains(out, "192.0.2.77") || !strings.Contains(out, "status: NOERROR") {
+		t.Fatalf("dns query:\n%s", out)
+	}
+	// Publish the node's name server with another address: the root's
+	// glue follows the ledger.
+	dii("dns", "publish", "--name", "ns9.dii-nic", "--addr", "192.0.2.53")
+	out = dii("dns", "query", ".", "NS", "--server", n.Addrs().DNS)
+	if !strings.Contains(out, "ns9.dii-nic.") {
+		t.Fatalf("root NS after publish:\n%s", out)
+	}
+	out = dii("zone", "export", ".")
+	if !strings.Contains(out, "ns9.dii-nic.") || !strings.Contains(out, "192.0.2.53") || !strings.Contains(out, "DNSKEY") {
+		t.Fatalf("root zone after publish:\n%s", out)
+	}
+	if out := dii("dns", "trust-anchor", "--unbound"); !strings.Contains(out, "trust-anchor:") || !strings.Contains(out, " DS ") {
+		t.Fatalf("trust-anchor --unbound:\n%s", out)
+	}
+	fail("dns", "publish", "--name", "ns9.dii-nic")
+	if msg := fail("dns", "publish", "--name", "x.dii-nic", "--addr", "1.2.3.4", "--key", "nobody"); !strings.Contains(msg, "no such key") {
+		t.Fatalf("unknown key: %s", msg)
+	}
+}

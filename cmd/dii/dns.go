@@ -3,13 +3,17 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
 	"strings"
 
 	"github.com/miekg/dns"
 	"github.com/spf13/cobra"
 
+	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/names"
+	"github.com/dii-net/dii/internal/node"
+	"github.com/dii-net/dii/internal/tx"
 )
 
 func dnsCmd(g *globals) *cobra.Command {
@@ -88,6 +92,7 @@ Unicode names are converted to A-labels. TYPE defaults to A.`,
 	q.Flags().Uint16Var(&bufsize, "bufsize", 1232, "EDNS UDP buffer size")
 	cmd.AddCommand(q)
 	cmd.AddCommand(trustAnchorCmd(g))
+	cmd.AddCommand(publishCmd(g))
 	return cmd
 }
 
@@ -179,5 +184,62 @@ and ldns-read-zone accept, with the SOA and NS the ledger derives.`,
 			})
 		},
 	})
+	return cmd
+}
+
+func publishCmd(g *globals) *cobra.Command {
+	var name, keyFile string
+	var addrs []string
+	var withdraw bool
+	cmd := &cobra.Command{
+		Use:   "publish",
+		Short: "Publish this node's root name server (name, addresses, DNSSEC key) on the ledger",
+		Long: `publish signs, with --key (a registry operator), the entry that puts this
+node's name server in the root zone's NS set, its addresses in the glue, and
+its DNSSEC key in the DNSKEY set. Each operator account has one entry;
+publishing again replaces it, --withdraw removes it. Genesis publishes the
+first node's entry with the address 127.0.0.1: a node that serves DNS on
+other addresses publishes them here.`,
+		Example: `  dii dns publish --name ns1.dii-nic --addr 192.0.2.53 --addr 2001:db8::53
+  dii dns publish --withdraw`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			op := &tx.Nameserver{}
+			if withdraw {
+				if name != "" || len(addrs) > 0 {
+					return fmt.Errorf("--withdraw takes no --name or --addr")
+				}
+				return submit(cmd, g, "withdrew this account's root name server", op)
+			}
+			if name == "" || len(addrs) == 0 {
+				return fmt.Errorf("give --name and at least one --addr (or --withdraw)")
+			}
+			n, err := names.ToASCII(strings.TrimSuffix(name, "."))
+			if err != nil {
+				return fmt.Errorf("--name %q: %w", name, err)
+			}
+			op.Name = n
+			for _, a := range addrs {
+				ip, err := netip.ParseAddr(a)
+				if err != nil {
+					return fmt.Errorf("--addr %q: %w", a, err)
+				}
+				op.Addrs = append(op.Addrs, ip.AsSlice())
+			}
+			if keyFile == "" {
+				keyFile = node.DNSKeyFile(g.home)
+			}
+			key, err := dnssec.LoadKey(keyFile)
+			if err != nil {
+				return fmt.Errorf("dnssec key: %w", err)
+			}
+			op.DNSKEY = key.RData()
+			return submit(cmd, g, fmt.Sprintf("published %s (key tag %d)", n, key.KeyTag()), op)
+		},
+	}
+	cmd.Flags().StringVar(&name, "name", "", "the name server's host name, e.g. ns1.dii-nic")
+	cmd.Flags().StringSliceVar(&addrs, "addr", nil, "an address of the name server (repeat for more)")
+	cmd.Flags().StringVar(&keyFile, "key-file", "", "DNSSEC key file (default: <home>/config/dns_key.private)")
+	cmd.Flags().BoolVar(&withdraw, "withdraw", false, "remove this account's entry")
 	return cmd
 }

@@ -97,6 +97,16 @@ func New(cfg Config) *Server {
 		}
 		s.up = newUpstream(cfg.Upstream, cfg.Prefer, cfg.Registerer)
 	}
+	if cfg.Signer != nil && cfg.Registerer != nil {
+		sig := cfg.Signer
+		cfg.Registerer.MustRegister(
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "dii", Subsystem: "dns", Name: "signature_cache_hits_total",
+				Help: "RRset signatures served from the signature cache."},
+				func() float64 { h, _ := sig.Stats(); return float64(h) }),
+			prometheus.NewCounterFunc(prometheus.CounterOpts{Namespace: "dii", Subsystem: "dns", Name: "signature_cache_misses_total",
+				Help: "RRset signatures made with ECDSA because the cache lacked them."},
+				func() float64 { _, m := sig.Stats(); return float64(m) }))
+	}
 	return s
 }
 
