@@ -129,8 +129,14 @@ func TestCLI(t *testing.T) {
 func TestCLIDNS(t *testing.T) {
 	n := testnode.Start(t)
 	g := []string{"--home", n.Home, "--node", n.Addrs().API}
-	dii := func(args ...string) string { t.Helper(); return run(t, false, append(append([]string{}, g...), args...)...) }
-	fail := func(args ...string) string { t.Helper(); return run(t, true, append(append([]string{}, g...), args...)...) }
+	dii := func(args ...string) string {
+		t.Helper()
+		return run(t, false, append(append([]string{}, g...), args...)...)
+	}
+	fail := func(args ...string) string {
+		t.Helper()
+		return run(t, true, append(append([]string{}, g...), args...)...)
+	}
 
 	dii("name", "register", "dii", "--open")
 	dii("name", "register", "cli.dii")

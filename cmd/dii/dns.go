@@ -151,7 +151,7 @@ and ldns-read-zone accept, with the SOA and NS the ledger derives.`,
 			if err != nil {
 				return err
 			}
-			var w io.Writer = cmd.OutOrStdout()
+			w := cmd.OutOrStdout()
 			if outFile != "" {
 				f, err := os.Create(outFile)
 				if err != nil {

@@ -87,6 +87,7 @@ func New(b Backend, metrics prometheus.Gatherer, log *slog.Logger) http.Handler 
 	route("GET /v1/genesis", s.genesis)
 	route("GET /v1/zones", s.listZones)
 	route("GET /v1/zones/export", s.exportZone)
+	s.oidRoutes(route)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	if b.DoH != nil {
 		mux.Handle("/dns-query", b.DoH)

@@ -15,6 +15,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
 
+	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/tx"
@@ -170,6 +171,9 @@ type GenesisState struct {
 	// Nameservers are the root zone's name servers at genesis, each
 	// published by a registry operator (as a tx.Nameserver would).
 	Nameservers []GenesisNameserver `json:"nameservers,omitempty"`
+	// OID is the OID tree at genesis: its top arcs (by default 0, 1 and
+	// 2, held by the first registry operator) and the X.677 UAV arc.
+	OID *oid.Genesis `json:"oid,omitempty"`
 }
 
 // GenesisNameserver is a root name server entry in genesis.
@@ -216,6 +220,9 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		if err := registry.Exec(w, &gs.Registry, ns.Operator, req.Time.Unix(), op); err != nil {
 			return nil, fmt.Errorf("genesis nameserver %d (%s): %w", i, ns.Name, err)
 		}
+	}
+	if err := oid.InitGenesis(w, gs.OID, gs.Registry.Operators, req.Time.Unix()); err != nil {
+		return nil, err
 	}
 	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), w.Changes())
 	if err := a.store.Reset(v); err != nil {
@@ -284,7 +291,13 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	acc.Sequence++
 	txw := state.NewOverlay(w)
 	for i, op := range t.Ops {
-		if err := registry.Exec(txw, params, signer, now, op); err != nil {
+		var err error
+		if oid.Handles(op) {
+			err = oid.Exec(txw, signer, now, op)
+		} else {
+			err = registry.Exec(txw, params, signer, now, op)
+		}
+		if err != nil {
 			if consume {
 				// The transaction is in a block: its sequence number is
 				// spent even though its operations failed, so the same

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/dii-net/dii/internal/names"
+	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
 )
 
@@ -27,7 +28,11 @@ const (
 	CodeExists       Code = 11 // name already registered
 	CodeExpired      Code = 12 // name expired
 	CodeInvalidOp    Code = 13 // operation not valid in this state
-	CodeHasChildren  Code = 14 // delete of a name with names below it
+	CodeHasChildren  Code = 14 // delete of a name with names below it, or retiring an arc with active children
+	CodeInvalidOID   Code = 15 // OID syntax or bounds
+	CodeInvalidLabel Code = 16 // a secondary identifier or Unicode label breaks the rules
+	CodeRetired      Code = 17 // the arc is retired
+	CodeRevoked      Code = 18 // the X.677 identity is revoked or its application rejected
 	CodeInternal     Code = 99 // a broken invariant; never expected
 )
 
@@ -47,6 +52,10 @@ var codeNames = map[Code]string{
 	CodeExpired:      "expired",
 	CodeInvalidOp:    "invalid_operation",
 	CodeHasChildren:  "has_children",
+	CodeInvalidOID:   "invalid_oid",
+	CodeInvalidLabel: "invalid_label",
+	CodeRetired:      "retired",
+	CodeRevoked:      "revoked",
 	CodeInternal:     "internal",
 }
 
@@ -66,6 +75,30 @@ func codeOf(err error) Code {
 	switch {
 	case err == nil:
 		return CodeOK
+	case errors.Is(err, oid.ErrInvalidOID):
+		return CodeInvalidOID
+	case errors.Is(err, oid.ErrInvalidLabel):
+		return CodeInvalidLabel
+	case errors.Is(err, oid.ErrRetired):
+		return CodeRetired
+	case errors.Is(err, oid.ErrRevoked):
+		return CodeRevoked
+	case errors.Is(err, oid.ErrUnauthorized):
+		return CodeUnauthorized
+	case errors.Is(err, oid.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, oid.ErrExists):
+		return CodeExists
+	case errors.Is(err, oid.ErrTooLarge):
+		return CodeTooLarge
+	case errors.Is(err, oid.ErrHasChildren):
+		return CodeHasChildren
+	case errors.Is(err, oid.ErrInvalid):
+		return CodeInvalidOp
+	case errors.Is(err, oid.ErrInfo):
+		return CodeInvalidData
+	case errors.Is(err, oid.ErrBadRecord):
+		return CodeInternal
 	case errors.Is(err, registry.ErrUnauthorized):
 		return CodeUnauthorized
 	case errors.Is(err, registry.ErrNotFound):

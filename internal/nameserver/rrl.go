@@ -61,9 +61,10 @@ func (l *rrl) check(client netip.Addr, qname string, qtype uint16, rcode int) rr
 	}
 	p, _ := client.Unmap().Prefix(pfx)
 	b, _ := p.MarshalBinary()
-	h.Write(b)
-	h.WriteString(strings.ToLower(qname))
-	h.Write([]byte{byte(qtype >> 8), byte(qtype), byte(rcode)})
+	// maphash.Hash writes never fail.
+	_, _ = h.Write(b)
+	_, _ = h.WriteString(strings.ToLower(qname))
+	_, _ = h.Write([]byte{byte(qtype >> 8), byte(qtype), byte(rcode)})
 	key := h.Sum64()
 	sec := l.now().Unix()
 

@@ -138,7 +138,7 @@ func (s *Server) Start() error {
 		pc, err := lc.ListenPacket(ctx, "udp", s.addr)
 		if err != nil {
 			if i == 0 {
-				tcpLn.Close()
+				_ = tcpLn.Close()
 				return fmt.Errorf("dns udp listener: %w", err)
 			}
 			break // no SO_REUSEPORT: one socket it is
@@ -246,7 +246,7 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return &slotConn{Conn: c, release: func() { <-l.slots }}, nil
 		default:
 			l.m.dropped.WithLabelValues("tcp_conn_limit").Inc()
-			c.Close()
+			_ = c.Close()
 		}
 	}
 }

@@ -45,7 +45,7 @@ func (s *Server) serveTCP(ln net.Listener, transport string) {
 }
 
 func (s *Server) serveConn(c net.Conn, transport string) {
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	var (
 		wmu      sync.Mutex
 		inflight = make(chan struct{}, maxInFlight)

@@ -14,6 +14,18 @@ const (
 	KindDelete     Kind = 5 // delete a name and all its RRsets
 	KindDelegate   Kind = 6 // allow or disallow an account to change a name's RRsets
 	KindNameserver Kind = 7 // publish (or withdraw) the signer's root name server
+
+	// The OID registry (X.660 arcs, X.677 UAV identities) numbers its
+	// kinds from 32; see ops_oid.go.
+	KindOIDAllocate Kind = 32 // allocate a child arc
+	KindOIDDelegate Kind = 33 // give an arc to another authority
+	KindOIDSet      Kind = 34 // replace an arc's identifiers, labels and information
+	KindOIDRetire   Kind = 35 // retire an arc (never reused)
+	KindUAVApply    Kind = 36 // apply for an X.677 identity
+	KindUAVVerify   Kind = 37 // the authority accepts or rejects an application or change
+	KindUAVAnnounce Kind = 38 // put a verified identity into service
+	KindUAVChange   Kind = 39 // ask to change an identity's information or holder
+	KindUAVRevoke   Kind = 40 // revoke an identity
 )
 
 var kindNames = map[Kind]string{
@@ -24,6 +36,16 @@ var kindNames = map[Kind]string{
 	KindDelete:     "delete",
 	KindDelegate:   "delegate",
 	KindNameserver: "nameserver",
+
+	KindOIDAllocate: "oid-allocate",
+	KindOIDDelegate: "oid-delegate",
+	KindOIDSet:      "oid-set",
+	KindOIDRetire:   "oid-retire",
+	KindUAVApply:    "uav-apply",
+	KindUAVVerify:   "uav-verify",
+	KindUAVAnnounce: "uav-announce",
+	KindUAVChange:   "uav-change",
+	KindUAVRevoke:   "uav-revoke",
 }
 
 func (k Kind) String() string {
@@ -313,6 +335,9 @@ func decodeOp(r *reader) (Op, error) {
 			o.DNSKEY = nil
 		}
 		op = o
+	case KindOIDAllocate, KindOIDDelegate, KindOIDSet, KindOIDRetire,
+		KindUAVApply, KindUAVVerify, KindUAVAnnounce, KindUAVChange, KindUAVRevoke:
+		op = decodeOIDOp(k, r)
 	default:
 		return nil, fmt.Errorf("%w: %d", ErrUnknownOp, uint8(k))
 	}
