@@ -147,21 +147,20 @@ and ldns-read-zone accept, with the SOA and NS the ledger derives.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx, cancel := g.ctx(cmd)
 			defer cancel()
-			text, err := g.client().ExportZone(ctx, args[0])
-			if err != nil {
-				return err
-			}
 			w := cmd.OutOrStdout()
 			if outFile != "" {
 				f, err := os.Create(outFile)
 				if err != nil {
 					return err
 				}
-				defer f.Close()
-				w = f
+				if err := g.client().WriteZone(ctx, args[0], f); err != nil {
+					_ = f.Close()
+					_ = os.Remove(outFile)
+					return err
+				}
+				return f.Close()
 			}
-			_, err = io.WriteString(w, text)
-			return err
+			return g.client().WriteZone(ctx, args[0], w)
 		},
 	}
 	exp.Flags().StringVarP(&outFile, "output", "o", "", "write to this file instead of standard output")

@@ -253,9 +253,41 @@ func (c *Client) Zones(ctx context.Context) (*ZoneList, error) {
 
 // ExportZone fetches a zone as an RFC 1035 master file.
 func (c *Client) ExportZone(ctx context.Context, zone string) (string, error) {
-	var raw json.RawMessage
-	if err := c.do(ctx, "GET", "/v1/zones/export?zone="+url.QueryEscape(zone), nil, &raw); err != nil {
+	var b strings.Builder
+	if err := c.WriteZone(ctx, zone, &b); err != nil {
 		return "", err
 	}
-	return string(raw), nil
+	return b.String(), nil
+}
+
+// WriteZone streams a zone's master file to w, however large; an error
+// from the node or the connection is returned, never a cut-off file
+// passed off as whole.
+func (c *Client) WriteZone(ctx context.Context, zone string, w io.Writer) error {
+	req, err := http.NewRequestWithContext(ctx, "GET", c.base+"/v1/zones/export?zone="+url.QueryEscape(zone), nil)
+	if err != nil {
+		return err
+	}
+	// A large zone takes longer than one API call may: no client timeout,
+	// the context bounds it.
+	hc := *c.hc
+	hc.Timeout = 0
+	resp, err := hc.Do(req)
+	if err != nil {
+		return fmt.Errorf("node %s: %w", c.base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+		var eb api.ErrorBody
+		if json.Unmarshal(raw, &eb) == nil && eb.Error != nil {
+			eb.Error.Status = resp.StatusCode
+			return eb.Error
+		}
+		return fmt.Errorf("node %s: %s: %s", c.base, resp.Status, bytes.TrimSpace(raw))
+	}
+	if _, err := io.Copy(w, resp.Body); err != nil {
+		return fmt.Errorf("zone %s: transfer cut short: %w", zone, err)
+	}
+	return nil
 }

@@ -13,7 +13,18 @@ type metrics struct {
 	dropped *prometheus.CounterVec
 	refused prometheus.Counter
 	height  prometheus.Gauge
+
+	// The counters and histograms of the common transports and response
+	// codes, looked up once, so a query does not hash label values.
+	fast map[string]*transportMetrics
 }
+
+type transportMetrics struct {
+	latency prometheus.Observer
+	rcodes  [dns.RcodeBadCookie + 1]prometheus.Counter
+}
+
+var transports = []string{"udp", "tcp", "dot", "doh"}
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
@@ -38,6 +49,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Namespace: "dii", Subsystem: "dns", Name: "snapshot_height",
 			Help: "Ledger height of the zone snapshot being served.",
 		}),
+		fast: map[string]*transportMetrics{},
+	}
+	for _, tr := range transports {
+		tm := &transportMetrics{latency: m.latency.WithLabelValues(tr)}
+		for rc := range tm.rcodes {
+			if _, ok := dns.RcodeToString[rc]; ok {
+				tm.rcodes[rc] = m.queries.WithLabelValues(tr, rcodeName(rc))
+			}
+		}
+		m.fast[tr] = tm
 	}
 	if reg != nil {
 		reg.MustRegister(m.queries, m.latency, m.dropped, m.refused, m.height)
@@ -46,8 +67,16 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 }
 
 func (m *metrics) observe(transport string, rcode int, d time.Duration) {
+	if tm := m.fast[transport]; tm != nil {
+		tm.latency.Observe(d.Seconds())
+		if rcode >= 0 && rcode < len(tm.rcodes) && tm.rcodes[rcode] != nil {
+			tm.rcodes[rcode].Inc()
+			return
+		}
+	} else {
+		m.latency.WithLabelValues(transport).Observe(d.Seconds())
+	}
 	m.queries.WithLabelValues(transport, rcodeName(rcode)).Inc()
-	m.latency.WithLabelValues(transport).Observe(d.Seconds())
 }
 
 func rcodeName(rc int) string {
