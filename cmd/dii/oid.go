@@ -33,7 +33,7 @@ changed, as an OID-IRI (/Joint-ISO-ITU-T/Example/UAV). Changes are signed
 with --key and wait until committed. See docs/oid.md.`,
 	}
 	cmd.AddCommand(oidRegisterCmd(g), oidDelegateCmd(g), oidSetCmd(g), oidRetireCmd(g),
-		oidShowCmd(g), oidListCmd(g), oidVerifyCmd(g), uavCmd(g))
+		oidShowCmd(g), oidListCmd(g), oidVerifyCmd(g), oidResolveCmd(g), uavCmd(g))
 	return cmd
 }
 
@@ -259,6 +259,105 @@ offline.`,
 	cmd.Flags().StringVar(&page.After, "after", "", "with --children: start after this arc number")
 	cmd.Flags().IntVar(&page.Limit, "limit", 100, "with --children: children per page (1..1000)")
 	return cmd
+}
+
+func oidResolveCmd(g *globals) *cobra.Command {
+	var c oid.ORSClient
+	var service string
+	cmd := &cobra.Command{
+		Use:   "resolve OID",
+		Short: "Resolve an OID or OID-IRI with ORS (X.672) over DNS, as any ORS client does",
+		Long: `resolve is an ORS client (ITU-T X.672) that needs nothing but DNS: it
+turns the OID into its FQDN (the arcs reversed under the ORS domain, for
+an OID-IRI its labels in their DNS form), asks the DNS server for NAPTR
+records with the DO bit, follows the DNAME chain of labels and secondary
+identifiers as a resolver does, and prints the services the records give:
+COID (canonical OID), RINF (registration information), CINF (child
+information), MINF, UINF and LINF. An alias answers with COID only; the
+canonical name is then asked for the rest. The server may be a dii node or
+any resolver that reaches the ORS domain. See docs/oid.md.`,
+		Example: `  dii oid resolve 2.999.5
+  dii oid resolve /Joint-ISO-ITU-T/Example/Lab --service RINF
+  dii oid resolve 2.16.156.101818.102.1 --server 127.0.0.1:5353 --ors-domain oid-res.org --json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx, cancel := g.ctx(cmd)
+			defer cancel()
+			q := args[0]
+			if strings.HasPrefix(q, "/") {
+				q = oid.NormalizeLabel(q)
+			}
+			res, err := c.Resolve(ctx, q)
+			if err != nil {
+				return err
+			}
+			if service != "" {
+				var keep []oid.ORSRecord
+				for _, r := range res.Records {
+					if strings.EqualFold(r.Service, service) || strings.EqualFold(r.Field, service) {
+						keep = append(keep, r)
+					}
+				}
+				if len(keep) == 0 {
+					return fmt.Errorf("%s (%s) has no %s record", res.Query, res.Name, strings.ToUpper(service))
+				}
+				res.Records = keep
+			}
+			return g.emit(cmd.OutOrStdout(), res, func(w io.Writer) { printORS(w, res) })
+		},
+	}
+	defServer := "127.0.0.1:5353"
+	if v := os.Getenv("DII_DNS"); v != "" {
+		defServer = v
+	}
+	f := cmd.Flags()
+	f.StringVar(&c.Server, "server", defServer, "DNS server, host:port (env DII_DNS)")
+	f.StringVar(&c.Domain, "ors-domain", oid.DefaultORSDomain, "the ORS domain")
+	f.StringVar(&service, "service", "", "print only this service: COID, CINF, RINF, MINF, UINF or LINF")
+	f.BoolVar(&c.TCP, "tcp", false, "ask over TCP")
+	return cmd
+}
+
+func printORS(w io.Writer, r *oid.ORSResult) {
+	if r.OID != "" {
+		fmt.Fprintf(w, "%s  (urn:oid:%s)\n", r.OID, r.OID)
+	} else {
+		fmt.Fprintf(w, "%s  (no canonical OID given)\n", r.Query)
+	}
+	fmt.Fprintf(w, "  query     %s\n", r.Query)
+	fmt.Fprintf(w, "  fqdn      %s\n", r.FQDN)
+	for i, l := range r.Chain {
+		head := "  chain     "
+		if i > 0 {
+			head = "            "
+		}
+		fmt.Fprintf(w, "%s%s %s %s\n", head, l.Owner, l.Type, l.Target)
+	}
+	fmt.Fprintf(w, "  name      %s\n", r.Name)
+	for i, rec := range r.Records {
+		head := "  services  "
+		if i > 0 {
+			head = "            "
+		}
+		data := rec.Result
+		if data == "" {
+			data = fmt.Sprintf("(regexp %q: %s)", rec.Regexp, rec.Error)
+		}
+		label := rec.Service
+		if rec.Field != rec.Service {
+			label += " (" + rec.Field + ")"
+		}
+		fmt.Fprintf(w, "%s%-5s %s\n", head, label, data)
+	}
+	switch {
+	case r.Verified:
+		fmt.Fprintf(w, "  dnssec    signed by %s (key tag %d); the signature checks with its DNSKEY\n", r.SignedBy, r.KeyTag)
+	case r.Signed:
+		fmt.Fprintf(w, "  dnssec    signed by %s (key tag %d); NOT verified with its DNSKEY\n", r.SignedBy, r.KeyTag)
+	default:
+		fmt.Fprintln(w, "  dnssec    not signed")
+	}
+	fmt.Fprintf(w, "  server    %s\n", r.Server)
 }
 
 func rfc3339(t time.Time) string { return t.Format(time.RFC3339) }

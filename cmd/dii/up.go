@@ -57,6 +57,7 @@ func upCmd(g *globals) *cobra.Command {
 		upstream, prefer          string
 		dotAddr, tlsCert, tlsKey  string
 		rrlRate, rrlSlip          int
+		orsDomain                 string
 		loadDemo                  bool
 		chainID, moniker          string
 		timeoutCommit             time.Duration
@@ -90,7 +91,7 @@ with every committed record intact. All listeners default to loopback.`,
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
 				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey,
-				RRLRate: rrlRate, RRLSlip: rrlSlip})
+				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain})
 			if err != nil {
 				return err
 			}
@@ -127,6 +128,7 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&prefer, "prefer", "ledger", "who answers for a TLD both the ledger and the upstream have: ledger or upstream")
 	f.IntVar(&rrlRate, "rrl-rate", 0, "response-rate limit: identical UDP responses per client network per second (0: off)")
 	f.IntVar(&rrlSlip, "rrl-slip", 2, "with --rrl-rate, send every Nth limited response truncated instead of dropping it")
+	f.StringVar(&orsDomain, "ors-domain", "oid-res.org", "ORS (X.672) domain whose zone serves the OID tree (empty: none)")
 	f.StringVar(&dotAddr, "dot", "127.0.0.1:8853", "DNS-over-TLS listen address (empty: none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "DoT certificate file (default: a self-signed one for loopback in <home>/config)")
 	f.StringVar(&tlsKey, "tls-key", "", "DoT key file")

@@ -102,7 +102,7 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 		}
 		return s.up.forward(r, tcp)
 	}
-	if s.up != nil && q.Name != "." {
+	if s.up != nil && q.Name != "." && !z.InORS(q.Name) {
 		if tld := tldOf(strings.ToLower(q.Name)); s.up.collides(tld) {
 			if s.up.prefer == PreferUpstream {
 				s.up.collisions.WithLabelValues(tld, "upstream").Inc()

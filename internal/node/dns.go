@@ -12,6 +12,7 @@ import (
 	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/ledger"
 	"github.com/dii-net/dii/internal/nameserver"
+	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/zone"
 )
@@ -46,7 +47,7 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 	// This node as the name server is the fallback for a chain without
 	// name server entries; the ledger's entries (genesis publishes one)
 	// replace it, with their addresses and keys.
-	zcfg := zone.Config{Nameservers: []zone.Nameserver{{Name: name}}}
+	zcfg := zone.Config{Nameservers: []zone.Nameserver{{Name: name}}, ORS: orsConfig(c)}
 	host, _, err := net.SplitHostPort(ns.Addr())
 	if err != nil {
 		return nil, err
@@ -65,6 +66,9 @@ func startDNS(c Config, app *ledger.App, reg prometheus.Registerer) (*nameserver
 		return nil, fmt.Errorf("build zone snapshot: %w", err)
 	}
 	ns.SetSnapshot(snap)
+	if z := snap.ORSZone(); z != "" {
+		c.Logger.Info("ors: serving the OID tree", "zone", z, "info_url", zcfg.ORS.InfoURL)
+	}
 	kc := &keyCheck{key: key, log: c.Logger}
 	kc.check(snap)
 	app.OnCommit(func(prev, next *state.Version, changes []state.Change) {
@@ -127,4 +131,31 @@ func (k *keyCheck) check(z *zone.Snapshot) {
 	case 3:
 		k.log.Info("dnssec: the ledger publishes no DNSKEY; answers are not signed", "key_tag", k.key.KeyTag())
 	}
+}
+
+// orsConfig is this node's ORS (X.672) zone: zone.DefaultORS, the apex
+// oid-res.org., with RINF, CINF and LINF records pointing at this node's
+// HTTP API when its address is known before the API listens (a host and a
+// port other than 0; an unspecified host such as 0.0.0.0 names no
+// reachable address, so it gives none).
+func orsConfig(c Config) *oid.ORSConfig {
+	cfg := zone.DefaultORS()
+	if c.ORSDomain != nil {
+		cfg.Domain = *c.ORSDomain
+	}
+	cfg.InfoURL = apiURL(c.API)
+	return cfg
+}
+
+// apiURL is the base URL of an HTTP API listening on addr, or "" when addr
+// does not say where to reach it.
+func apiURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || host == "" || port == "" || port == "0" {
+		return ""
+	}
+	if ip, err := netip.ParseAddr(host); err == nil && ip.IsUnspecified() {
+		return ""
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }

@@ -54,6 +54,9 @@ type Config struct {
 	// refuse them), and who answers for a TLD both namespaces have.
 	Upstream string
 	Prefer   string
+	// ORSDomain is the apex of the ORS (X.672) zone that serves the OID
+	// tree: nil means oid-res.org, "" no ORS zone.
+	ORSDomain *string
 	// RRLRate and RRLSlip configure response-rate limiting (0: off).
 	RRLRate, RRLSlip int
 	// DoT is the DNS-over-TLS listen address (empty: none), with the

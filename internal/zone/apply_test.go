@@ -296,7 +296,7 @@ func TestApplyFixture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if z := empty.Zones(); !slices.Equal(z, []string{"."}) {
+	if z := empty.Zones(); !slices.Equal(z, []string{".", DefaultORSDomain}) {
 		t.Errorf("zones after deleting everything: %v", z)
 	}
 	if n := empty.tree.Len(); n != 2 {

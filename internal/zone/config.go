@@ -8,6 +8,7 @@ import (
 	"github.com/miekg/dns"
 
 	"github.com/dii-net/dii/internal/names"
+	"github.com/dii-net/dii/internal/oid"
 )
 
 // Defaults for the Config fields left at zero.
@@ -17,6 +18,9 @@ const (
 	DefaultNSTTL          = 86400
 	DefaultNegativeTTL    = 300
 	DefaultKeyTTL         = 3600
+	// DefaultORSDomain is the apex of the ORS zone (ITU-T X.672) when
+	// Config.ORS is nil.
+	DefaultORSDomain = oid.DefaultORSDomain + "."
 )
 
 // Timers of every derived SOA (RFC 1035 §3.3.13), in seconds.
@@ -58,6 +62,21 @@ type Config struct {
 	// KeyTTL is the TTL of the DNSKEY RRsets and of the DS records derived
 	// from the published keys (default DefaultKeyTTL).
 	KeyTTL uint32
+	// ORS is the hosted zone of the OID resolution system (ITU-T X.672)
+	// that serves the ledger's OID tree (see "ORS" in the package doc):
+	// nil means DefaultORS(); an ORS with an empty Domain means no ORS
+	// zone. Domain is the zone's apex, InfoURL the base of the HTTP API
+	// that RINF, CINF and LINF records point at (empty: none), and
+	// Services, TTL and the MINF, UINF and LINF templates are those of
+	// oid.ORSConfig.
+	ORS *oid.ORSConfig
+}
+
+// DefaultORS is the ORS zone when Config.ORS is nil: the apex
+// DefaultORSDomain, the default services, and LINF records (the Merkle
+// proof of an arc's ledger record) once an InfoURL is set.
+func DefaultORS() *oid.ORSConfig {
+	return &oid.ORSConfig{Domain: DefaultORSDomain, LINF: oid.DefaultLINF}
 }
 
 // nameserver is a validated Nameserver.
@@ -75,6 +94,7 @@ type config struct {
 	soaTTL, nsTTL  uint32
 	negTTL         uint32
 	keyTTL         uint32
+	ors            *orsConfig // nil: no ORS zone
 }
 
 func (c *Config) normalize() (*config, error) {
@@ -103,6 +123,10 @@ func (c *Config) normalize() (*config, error) {
 			return nil, fmt.Errorf("%w: root hostmaster %q: %v", ErrConfig, c.RootHostmaster, err)
 		}
 		out.rootHostmaster = dns.Fqdn(h)
+	}
+	var err error
+	if out.ors, err = normalizeORS(c.ORS); err != nil {
+		return nil, err
 	}
 	if len(c.Nameservers) == 0 {
 		return nil, fmt.Errorf("%w: no nameservers", ErrConfig)

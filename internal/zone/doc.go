@@ -45,6 +45,56 @@
 // skipped; a record that does not decode is corrupt state and makes Build
 // and Apply fail.
 //
+// # ORS
+//
+// Unless Config.ORS switches it off, one more zone is hosted: the zone of
+// the OID resolution system (ORS, ITU-T X.672 | ISO/IEC 29168-1), apex
+// Config.ORS.Domain (default DefaultORSDomain, "oid-res.org."), with the
+// derived SOA, NS and DNSKEY of every hosted zone, fed from the ledger's
+// OID tree: every arc ("o/" keys, package oid) and every X.677 identity
+// ("u/" keys). oid.ORSArc and oid.ORSIdentity give the records:
+//
+//   - at an arc's ORS name (its arcs reversed, then the apex:
+//     5.999.2.oid-res.org.), NAPTR records of the COID service and, as
+//     configured, RINF, CINF (only for an arc with children), MINF, UINF
+//     and LINF;
+//   - at each alias of an arc below its superior's ORS name (the DNS form
+//     of a Unicode label, xn--fiqs8s.999.2.oid-res.org., or a secondary
+//     identifier in lower case), a DNAME to the arc's ORS name, so that
+//     OID-IRIs and ASN.1 names resolve, and the arc's COID record;
+//   - at an identity's ORS name, COID and RINF.
+//
+// Unicode labels are unique among siblings, so a label alias always
+// stands; a secondary identifier alias gives way to a sibling's label of
+// the same DNS form, and one that several siblings share resolves to none
+// of them (NODATA). A label holding "~", which no stored name can hold,
+// has no alias; an OID too deep for a DNS name is not served. Retired arcs
+// and revoked identities are served like the others: their records say
+// what they are.
+//
+// Precedence: at and below its apex the ORS zone wins. Registered names,
+// records and delegations of the ledger there are not served (nor listed
+// by Zones, nor exported), whatever ledger zone holds them, and a DNAME
+// above the apex does not reach into it. Above the apex nothing changes:
+// a name outside the ledger's TLDs (such as "org." when "org" is not one)
+// is still NXDOMAIN from the root, the seam where the name server forwards
+// or refuses. When the apex falls in a hosted ledger zone, or is a TLD,
+// that zone is the ORS zone's parent: it serves the DS derived from the
+// published keys at the apex, exports the cut (derived NS and DS), and
+// answers NODATA for the empty non-terminals between itself and the
+// apex. Otherwise (the default: "org" is not a ledger TLD) the ORS zone
+// is an island of trust whose DNSKEY RRset is the root's keys under the
+// apex's name, and DS at the apex is NODATA from the ORS zone itself.
+//
+// The ORS zone has its own copy-on-write index (a sub-snapshot); Lookup
+// sends every name at or below the apex there, also along a CNAME or
+// DNAME chain, and Result.Zone is the apex for them. Build reads every
+// arc and identity: O(a log a) for a arcs. Apply reads the changed "o/"
+// and "u/" keys: it takes out the owners the old record made and puts in
+// those of the new, and refreshes the superior of an arc that appears or
+// disappears (its CINF record depends on having children): O(c (k + log
+// a)) for c changed arcs of k aliases.
+//
 // # Answers
 //
 // Lookup follows RFC 1034 §4.3.2, walking the labels of qname from the

@@ -15,11 +15,23 @@ var ErrNoZone = errors.New("zone: not a hosted zone")
 
 // Zones returns the hosted zones, fully qualified, in canonical order: the
 // root, then every registered name without NS at its apex that Lookup
-// reaches (not below a delegation). It visits every name in the index.
+// reaches (not below a delegation, nor at or below the ORS apex), and the
+// ORS zone. It visits every name in the index.
 func (s *Snapshot) Zones() []string {
 	out := []string{"."}
+	orsKey := ""
+	if s.ors != nil {
+		orsKey = s.cfg.ors.key
+	}
 	s.tree.Ascend(func(e entry) bool {
 		n := e.n
+		if orsKey != "" && n.key > orsKey && !under(n.key, orsKey) {
+			out = append(out, s.cfg.ors.apex)
+			orsKey = ""
+		}
+		if orsKey != "" && atOrUnder(n.key, orsKey) {
+			return true
+		}
 		if n.registered && n.ns == nil {
 			q := qname{pres: n.name, key: n.key, n: n.depth, total: n.depth}
 			if p := s.walk(&q, dns.TypeSOA); p.zone == n && p.exact == n {
@@ -28,6 +40,9 @@ func (s *Snapshot) Zones() []string {
 		}
 		return true
 	})
+	if orsKey != "" {
+		out = append(out, s.cfg.ors.apex)
+	}
 	return out
 }
 
@@ -43,12 +58,28 @@ const (
 // zoneNodes calls fn for every name of the zone below its apex (key ak; ""
 // for the root), in canonical order, skipping what a cut or a DNAME
 // occludes. The apex DNAME case is the caller's.
+//
+// In the ledger's index, names at or below the ORS apex are skipped (the
+// ORS zone wins there), and when the ORS zone is a child of the zone, its
+// apex is visited in its place as a hosted child zone.
 func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	skip := ""
+	orsKey := ""
+	var orsCut *node
+	if s.ors != nil {
+		orsKey, orsCut = s.cfg.ors.key, s.orsCutIn(ak)
+	}
 	visit := func(e entry) bool {
 		n := e.n
 		if ak != "" && !under(n.key, ak) {
 			return false
+		}
+		if orsCut != nil && n.key > orsKey {
+			fn(orsCut, kindChild)
+			orsCut = nil
+		}
+		if orsKey != "" && atOrUnder(n.key, orsKey) {
+			return true
 		}
 		if skip != "" && under(n.key, skip) {
 			return true
@@ -73,6 +104,9 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	} else {
 		s.tree.AscendGreaterOrEqual(entry{key: ak + string(sep)}, visit)
 	}
+	if orsCut != nil {
+		fn(orsCut, kindChild)
+	}
 }
 
 // Export writes the hosted zone in RFC 1035 master file form: $ORIGIN, the
@@ -88,6 +122,9 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	q, ok := parseName(zone)
 	if !ok || !q.full() {
 		return fmt.Errorf("%w: %q", ErrNoZone, zone)
+	}
+	if z := s.forName(&q); z != s {
+		return z.Export(zone, w) // the ORS zone, or nothing at or below it
 	}
 	var apex *node
 	if q.total > 0 {

@@ -62,7 +62,7 @@ sld.test.	86400	IN	NS	b.root-servers.dii.
 			t.Errorf("Export(%q) = %v, want ErrNoZone", z, err)
 		}
 	}
-	want := []string{".", "dii.", "deep.ent.dii.", "example.dii.", "test.", "sld.test."}
+	want := []string{".", "dii.", "deep.ent.dii.", "example.dii.", "oid-res.org.", "test.", "sld.test."}
 	if got := s.Zones(); !slices.Equal(got, want) {
 		t.Errorf("Zones() = %v, want %v", got, want)
 	}

@@ -89,6 +89,13 @@ type Snapshot struct {
 	rootNS     []dns.RR
 	rootKeys   []dns.RR
 
+	// ors is the ORS zone's own index (nil: no ORS zone): a sub-snapshot
+	// with the same config, height, name servers and keys, whose tree
+	// holds only names at or below the ORS apex; main is set in it and
+	// points back here.
+	ors  *Snapshot
+	main *Snapshot
+
 	// mu serialises Clone of tree (which swaps its copy-on-write context)
 	// between concurrent Apply calls on this snapshot. Readers never take it.
 	mu sync.Mutex
@@ -179,8 +186,11 @@ func (n *node) setContrib(src string, depth int, sets []rrset) {
 
 // recompute derives the effective RRsets: per type, the RRset of the
 // deepest source (the registered name closest to the owner; the config
-// last). The result depends only on the set of contributions, never on
-// the order they were added in.
+// last). When the two deepest sources of a type have the same depth, a
+// tie, neither is served: only aliases of the ORS zone can tie (a
+// secondary identifier that several sibling arcs share). The result
+// depends only on the set of contributions, never on the order they were
+// added in.
 func (n *node) recompute() {
 	n.sets, n.ns, n.ds, n.cname, n.dname, n.glue, n.referral = nil, nil, nil, nil, nil, nil, nil
 	switch len(n.contribs) {
@@ -206,10 +216,17 @@ func (n *node) recompute() {
 			}
 			return depth[b] - depth[a]
 		})
-		for _, i := range idx {
-			if len(n.sets) == 0 || n.sets[len(n.sets)-1].typ != all[i].typ {
+		for j := 0; j < len(idx); {
+			i := idx[j]
+			k := j + 1
+			for k < len(idx) && all[idx[k]].typ == all[i].typ {
+				k++
+			}
+			// idx[j:k] are the sets of one type, deepest first.
+			if k-j == 1 || depth[idx[j+1]] != depth[i] {
 				n.sets = append(n.sets, all[i])
 			}
+			j = k
 		}
 		n.sets = slices.Clip(n.sets)
 	}
@@ -376,13 +393,19 @@ func Build(v *state.Version, cfg Config) (*Snapshot, error) {
 	}
 	b.finish()
 	s.deriveRoot()
+	if c.ors != nil {
+		if s.ors, err = s.buildORS(v); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
 }
 
 // Apply returns the snapshot of next, given that s is the snapshot of prev
 // and changes are the changes that made next from prev. Only keys under
-// registry.KeyPrefix and registry.NameserverPrefix are looked at, each
-// once; a key whose value is the same in prev and next is skipped. A
+// registry.KeyPrefix and registry.NameserverPrefix, and for the ORS zone
+// oid.ArcPrefix and oid.UAVPrefix, are looked at, each once; a key whose
+// value is the same in prev and next is skipped. A
 // changed name server entry rederives the name servers, their addresses
 // and the DNSKEY set from next (entries are few). What the old record contributed is
 // taken out as the index recorded it, and the new record is read from
@@ -401,7 +424,8 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t, ns: s.ns, keys: s.keys}
 	b := newBuilder(t)
 	b.fresh = map[string]*node{}
-	if nsChanged(prev, next, changes) {
+	nsc := nsChanged(prev, next, changes)
+	if nsc {
 		var err error
 		if out.ns, out.keys, err = s.cfg.fromLedger(next); err != nil {
 			return nil, err
@@ -439,6 +463,12 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 	}
 	b.finish()
 	out.deriveRoot()
+	if s.ors != nil {
+		var err error
+		if out.ors, err = s.ors.applyORS(out, prev, next, changes, nsc); err != nil {
+			return nil, err
+		}
+	}
 	return out, nil
 }
 

@@ -113,7 +113,16 @@ func (s *Snapshot) lookup(qname string, qtype uint16, secure bool) *Result {
 	var seen [maxChain + 1]string
 	for hop := 0; ; hop++ {
 		seen[hop] = q.pres
-		next, follow := s.step(res, &q, qtype, hop)
+		var next string
+		var follow bool
+		switch z := s.forName(&q); {
+		case z == s:
+			next, follow = s.step(res, &q, qtype, hop)
+		case qtype == dns.TypeDS && q.key == s.cfg.ors.key && q.full():
+			next, follow = s.orsDS(res, &q, hop)
+		default:
+			next, follow = z.step(res, &q, qtype, hop)
+		}
 		if !follow || hop == maxChain {
 			return res
 		}
@@ -240,7 +249,7 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 		succ = e.key
 		return false
 	})
-	if q.full() && under(succ, q.key) {
+	if q.full() && (under(succ, q.key) || s.orsBelow(q, p.zone)) {
 		s.negative(res, q, p.zone, dns.RcodeSuccess, nil)
 		return "", false
 	}
@@ -325,7 +334,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 		case dns.TypeNS:
 			res.Answer = appendRRs(res.Answer, s.zoneNS(zone))
 			for i := range s.ns {
-				if g := s.get(s.ns[i].key); g != nil {
+				if g := s.top().get(s.ns[i].key); g != nil {
 					for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 						if set := g.find(t); set != nil {
 							res.Extra = appendRRs(res.Extra, set.rrs)

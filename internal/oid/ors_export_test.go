@@ -1,0 +1,4 @@
+package oid
+
+// FollowChainForTest exposes followChain to the external tests.
+var FollowChainForTest = followChain
