@@ -402,7 +402,27 @@ func (s *server) proveName(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), proofWait)
+	key := registry.Key(name)
+	p, err := s.prove(r.Context(), v, key)
+	if err != nil {
+		return nil, err
+	}
+	return &lightclient.Bundle{ChainID: s.b.Genesis.ChainID, Name: name, Height: p.height,
+		Key: key, Value: p.value, Proof: p.proof, SignedHeader: p.header}, nil
+}
+
+// proof is the common part of every proof bundle.
+type proof struct {
+	height int64
+	value  []byte
+	proof  []byte
+	header json.RawMessage
+}
+
+// prove makes a Merkle proof of key in state v, with the signed header
+// that carries v's root (waiting briefly for it, see signedHeaderFor).
+func (s *server) prove(ctx context.Context, v *state.Version, key []byte) (*proof, error) {
+	ctx, cancel := context.WithTimeout(ctx, proofWait)
 	defer cancel()
 	sh, v, err := s.signedHeaderFor(ctx, v)
 	if err != nil {
@@ -412,14 +432,12 @@ func (s *server) proveName(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	key := registry.Key(name)
-	val, proof := v.Prove(key)
-	pb, err := proof.MarshalBinary()
+	val, pr := v.Prove(key)
+	pb, err := pr.MarshalBinary()
 	if err != nil {
 		return nil, err
 	}
-	return &lightclient.Bundle{ChainID: s.b.Genesis.ChainID, Name: name, Height: v.Height(),
-		Key: key, Value: val, Proof: pb, SignedHeader: shJSON}, nil
+	return &proof{height: v.Height(), value: val, proof: pb, header: shJSON}, nil
 }
 
 // signedHeaderFor finds the signed header whose app hash is v's root:

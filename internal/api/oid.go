@@ -1,13 +1,10 @@
 package api
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"strconv"
 	"time"
-
-	cmtjson "github.com/cometbft/cometbft/libs/json"
 
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/state"
@@ -364,25 +361,14 @@ func (s *server) proveKey(r *http.Request, kind string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), proofWait)
-	defer cancel()
-	sh, v, err := s.signedHeaderFor(ctx, v)
-	if err != nil {
-		return nil, err
-	}
-	shJSON, err := cmtjson.Marshal(sh)
-	if err != nil {
-		return nil, err
-	}
 	key := oid.ArcKey(o)
 	if kind == oid.BundleUAV {
 		key = oid.UAVKey(o)
 	}
-	val, proof := v.Prove(key)
-	pb, err := proof.MarshalBinary()
+	p, err := s.prove(r.Context(), v, key)
 	if err != nil {
 		return nil, err
 	}
-	return &oid.Bundle{ChainID: s.b.Genesis.ChainID, Kind: kind, OID: o.String(), Height: v.Height(),
-		Key: key, Value: val, Proof: pb, SignedHeader: shJSON}, nil
+	return &oid.Bundle{ChainID: s.b.Genesis.ChainID, Kind: kind, OID: o.String(), Height: p.height,
+		Key: key, Value: p.value, Proof: p.proof, SignedHeader: p.header}, nil
 }

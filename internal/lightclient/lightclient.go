@@ -1,7 +1,6 @@
 package lightclient
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,8 +10,6 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/dii-net/dii/internal/registry"
-	"github.com/dii-net/dii/internal/smt"
-	"github.com/dii-net/dii/internal/state"
 )
 
 // Errors of verification.
@@ -48,54 +45,17 @@ type Result struct {
 	AppHash []byte
 }
 
-// Verify checks b against a trusted validator set.
+// Verify checks b, a proof about a registered name, against a trusted
+// validator set: VerifyKey with the key derived from the name, then the
+// proven value must be that name's record.
 func Verify(b *Bundle, chainID string, vals *types.ValidatorSet) (*Result, error) {
-	if b.ChainID != chainID {
-		return nil, fmt.Errorf("%w: bundle is for chain %q, trusted chain is %q", ErrBundle, b.ChainID, chainID)
+	kr, err := VerifyKey(b, chainID, vals, registry.Key(b.Name))
+	if err != nil {
+		return nil, err
 	}
-	var sh types.SignedHeader
-	if err := cmtjson.Unmarshal(b.SignedHeader, &sh); err != nil {
-		return nil, fmt.Errorf("%w: signed header: %v", ErrBundle, err)
-	}
-	if sh.Header == nil || sh.Commit == nil {
-		return nil, fmt.Errorf("%w: signed header without header or commit", ErrBundle)
-	}
-	if err := sh.ValidateBasic(chainID); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
-	}
-	if err := vals.ValidateBasic(); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrValidators, err)
-	}
-	if !bytes.Equal(sh.ValidatorsHash, vals.Hash()) {
-		return nil, fmt.Errorf("%w: header %d names validators %X, trusted set hashes to %X", ErrValidators, sh.Height, sh.ValidatorsHash, vals.Hash())
-	}
-	if err := vals.VerifyCommitLight(chainID, sh.Commit.BlockID, sh.Height, sh.Commit); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrHeader, err)
-	}
-	if sh.Height != b.Height+1 {
-		return nil, fmt.Errorf("%w: header height %d, want state height %d + 1", ErrBundle, sh.Height, b.Height)
-	}
-	if want := registry.Key(b.Name); !bytes.Equal(b.Key, want) {
-		return nil, fmt.Errorf("%w: key %q is not the key of name %q", ErrBundle, b.Key, b.Name)
-	}
-	var p smt.Proof
-	if err := p.UnmarshalBinary(b.Proof); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrProof, err)
-	}
-	if len(sh.AppHash) != 32 {
-		return nil, fmt.Errorf("%w: app hash is %d bytes", ErrHeader, len(sh.AppHash))
-	}
-	var root smt.Hash
-	copy(root[:], sh.AppHash)
-	res := &Result{Header: sh.Header, AppHash: sh.AppHash}
-	if b.Value == nil {
-		if err := p.VerifyExclusion(root, state.KeyHash(b.Key)); err != nil {
-			return nil, fmt.Errorf("%w: absence of %s: %v", ErrProof, b.Name, err)
-		}
+	res := &Result{Header: kr.Header, AppHash: kr.AppHash}
+	if !kr.Present {
 		return res, nil
-	}
-	if err := p.VerifyInclusion(root, state.KeyHash(b.Key), state.ValueHash(b.Value)); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrProof, b.Name, err)
 	}
 	rec, err := registry.DecodeRecord(b.Value)
 	if err != nil {
