@@ -23,8 +23,18 @@ func (c cmtLogger) Info(msg string, kv ...any) {
 	c.l.Log(context.Background(), slog.LevelDebug, msg, kv...)
 }
 func (c cmtLogger) Error(msg string, kv ...any) {
-	c.l.Log(context.Background(), slog.LevelError, msg, kv...)
+	lvl := slog.LevelError
+	if benign[msg] {
+		lvl = slog.LevelDebug
+	}
+	c.l.Log(context.Background(), lvl, msg, kv...)
 }
+
+// benign are messages CometBFT logs as errors during a normal shutdown.
+var benign = map[string]bool{
+	"Stopped accept routine, as transport is closed": true,
+}
+
 func (c cmtLogger) With(kv ...any) cmtlog.Logger {
 	return cmtLogger{l: c.l.With(kv...)}
 }
