@@ -14,14 +14,7 @@ import (
 func TestCLI(t *testing.T) {
 	n := testnode.Start(t)
 	g := []string{"--home", n.Home, "--node", n.Addrs().API}
-	dii := func(args ...string) string {
-		t.Helper()
-		return run(t, false, append(append([]string{}, g...), args...)...)
-	}
-	fail := func(args ...string) string {
-		t.Helper()
-		return run(t, true, append(append([]string{}, g...), args...)...)
-	}
+	dii, fail := against(t, n.Home, n.Addrs().API)
 
 	// Keys.
 	out := dii("key", "add", "alice")
@@ -128,15 +121,7 @@ func TestCLI(t *testing.T) {
 // CLI: dns query, zone export and trust-anchor.
 func TestCLIDNS(t *testing.T) {
 	n := testnode.Start(t)
-	g := []string{"--home", n.Home, "--node", n.Addrs().API}
-	dii := func(args ...string) string {
-		t.Helper()
-		return run(t, false, append(append([]string{}, g...), args...)...)
-	}
-	fail := func(args ...string) string {
-		t.Helper()
-		return run(t, true, append(append([]string{}, g...), args...)...)
-	}
+	dii, fail := against(t, n.Home, n.Addrs().API)
 
 	dii("name", "register", "dii", "--open")
 	dii("name", "register", "cli.dii")

@@ -57,3 +57,14 @@ func runJSON(t *testing.T, v any, args ...string) {
 		t.Fatalf("dii %s --json: %v\n%s", strings.Join(args, " "), err, out)
 	}
 }
+
+// against returns two runners of the dii binary with --home and --node of
+// node n before the arguments: one that wants success and returns stdout,
+// one that wants failure and returns stderr.
+func against(t *testing.T, home, api string) (ok, fail func(args ...string) string) {
+	g := []string{"--home", home, "--node", api}
+	with := func(args []string) []string { return append(append([]string{}, g...), args...) }
+	ok = func(args ...string) string { t.Helper(); return run(t, false, with(args)...) }
+	fail = func(args ...string) string { t.Helper(); return run(t, true, with(args)...) }
+	return ok, fail
+}

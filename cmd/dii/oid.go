@@ -559,13 +559,7 @@ header's app hash. Use - to read standard input.`,
   dii oid verify arc.json --trust genesis.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw []byte
-			var err error
-			if args[0] == "-" {
-				raw, err = io.ReadAll(cmd.InOrStdin())
-			} else {
-				raw, err = os.ReadFile(args[0])
-			}
+			raw, err := readArg(cmd, args[0])
 			if err != nil {
 				return err
 			}

@@ -14,14 +14,7 @@ import (
 func TestOIDCLI(t *testing.T) {
 	n := testnode.Start(t)
 	g := []string{"--home", n.Home, "--node", n.Addrs().API}
-	dii := func(args ...string) string {
-		t.Helper()
-		return run(t, false, append(append([]string{}, g...), args...)...)
-	}
-	fail := func(args ...string) string {
-		t.Helper()
-		return run(t, true, append(append([]string{}, g...), args...)...)
-	}
+	dii, fail := against(t, n.Home, n.Addrs().API)
 	dii("key", "add", "alice")
 	var alice struct{ Address string }
 	runJSON(t, &alice, append([]string{"key", "show", "alice"}, g...)...)

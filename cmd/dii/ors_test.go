@@ -46,10 +46,7 @@ func TestOIDResolve(t *testing.T) {
 	n := startFixedAPI(t)
 	g := []string{"--home", n.Home, "--node", n.Addrs().API}
 	dns := []string{"--server", n.Addrs().DNS}
-	dii := func(args ...string) string {
-		t.Helper()
-		return run(t, false, append(append([]string{}, g...), args...)...)
-	}
+	dii, _ := against(t, n.Home, n.Addrs().API)
 	dii("oid", "register", "2.999.5", "--label", "Lab", "--label", "中国", "--id", "lab", "--name", "A lab")
 	dii("oid", "register", "2.999.5.1", "--label", "E\u0301ins") // NFC: Éins
 

@@ -80,13 +80,7 @@ proof verifies.`,
   dii verify --trust genesis.json proof.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var raw []byte
-			var err error
-			if args[0] == "-" {
-				raw, err = io.ReadAll(cmd.InOrStdin())
-			} else {
-				raw, err = os.ReadFile(args[0])
-			}
+			raw, err := readArg(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -149,4 +143,12 @@ then need no node at all.`,
 			return err
 		},
 	}
+}
+
+// readArg reads the file a command was given, or standard input for "-".
+func readArg(cmd *cobra.Command, path string) ([]byte, error) {
+	if path == "-" {
+		return io.ReadAll(cmd.InOrStdin())
+	}
+	return os.ReadFile(path)
 }
