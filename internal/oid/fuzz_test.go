@@ -84,3 +84,21 @@ func FuzzDecodeArc(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeIdentity: stored UAV identities decode strictly and only from
+// their one canonical encoding.
+func FuzzDecodeIdentity(f *testing.F) {
+	f.Add((&oid.Identity{OID: oid.OID{2, 999, 677, 1, 7}, Kind: oid.KindFLC, Status: oid.StatusApplied,
+		Info: oid.UAVInfo{HolderName: "Acme", Model: "X1", Serial: "SN-7"}, Applied: 5}).Encode())
+	f.Add((&oid.Identity{OID: oid.OID{2, 999, 677, 2, 1}, Kind: oid.KindOperating, Status: oid.StatusRevoked,
+		FLC: oid.OID{2, 999, 677, 1, 7}, Revoked: 9, Note: "lost"}).Encode())
+	f.Fuzz(func(t *testing.T, b []byte) {
+		id, err := oid.DecodeIdentity(b)
+		if err != nil {
+			return
+		}
+		if string(id.Encode()) != string(b) {
+			t.Fatalf("not canonical: %x", b)
+		}
+	})
+}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"github.com/dii-net/dii/internal/registry"
+	"github.com/dii-net/dii/internal/tx"
 )
 
 var update = flag.Bool("update", false, "rewrite the generated seeds in testdata/fuzz/FuzzDecodeRecord")
@@ -95,6 +97,25 @@ func FuzzDecodeRecord(f *testing.F) {
 				t.Fatalf("Lookup(%q, %d) does not find a decoded RRset", s.Name, s.Type)
 			}
 			_ = rec.TypesAt(s.Name)
+		}
+	})
+}
+
+// FuzzDecodeNameserver: root name server entries decode strictly and only
+// from their one canonical encoding; DNSKEY RDATA from a transaction is
+// checked without panicking.
+func FuzzDecodeNameserver(f *testing.F) {
+	f.Add((&registry.Nameserver{Operator: tx.Address{1}, Name: "ns1.dii-nic", Addrs: []netip.Addr{netip.MustParseAddr("127.0.0.1")}}).Encode())
+	f.Add((&registry.Nameserver{Operator: tx.Address{2}, Name: "ns2.dii-nic", Addrs: []netip.Addr{netip.MustParseAddr("2001:db8::53")}, DNSKEY: []byte{1, 1, 3, 13, 9}}).Encode())
+	f.Add([]byte{1, 1, 3, 13})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = registry.CheckDNSKEY(b)
+		n, err := registry.DecodeNameserver(b)
+		if err != nil {
+			return
+		}
+		if string(n.Encode()) != string(b) {
+			t.Fatalf("not canonical: %x", b)
 		}
 	})
 }
