@@ -114,9 +114,19 @@ func (s *server) wrap(h handlerFunc) http.Handler {
 			status, v = sv.status, sv.v
 		}
 		if mf, ok := v.(masterFile); ok {
-			w.Header().Set("Content-Type", "text/dns; charset=utf-8")
-			w.WriteHeader(status)
-			_, _ = io.WriteString(w, string(mf))
+			// Streamed: a large zone is never held in memory whole. An
+			// error before the first byte is still a JSON error.
+			lw := &lazyWriter{w: w, ctype: "text/dns; charset=utf-8", status: status}
+			if err := mf(lw); err != nil {
+				if !lw.started {
+					e := asError(err)
+					writeJSON(w, e.Status, ErrorBody{Error: e})
+					return
+				}
+				s.log.Error("api stream cut short", "path", r.URL.Path, "err", err)
+				return
+			}
+			lw.start()
 			return
 		}
 		if raw, ok := v.(json.RawMessage); ok {
@@ -584,14 +594,39 @@ func (s *server) exportZone(r *http.Request) (any, error) {
 		}
 		name = n + "."
 	}
-	var buf strings.Builder
-	if err := z.Export(name, &buf); err != nil {
-		return nil, notFound("zone %s: %v", name, err)
-	}
-	return masterFile(buf.String()), nil
+	return masterFile(func(w io.Writer) error {
+		if err := z.Export(name, w); err != nil {
+			if errors.Is(err, zone.ErrNoZone) {
+				return notFound("zone %s: %v", name, err)
+			}
+			return err
+		}
+		return nil
+	}), nil
 }
 
-// masterFile is served as text/dns rather than JSON.
-type masterFile string
+// masterFile writes a zone, served as text/dns rather than JSON.
+type masterFile func(w io.Writer) error
+
+// lazyWriter sends the status and content type with the first byte.
+type lazyWriter struct {
+	w       http.ResponseWriter
+	ctype   string
+	status  int
+	started bool
+}
+
+func (l *lazyWriter) start() {
+	if !l.started {
+		l.started = true
+		l.w.Header().Set("Content-Type", l.ctype)
+		l.w.WriteHeader(l.status)
+	}
+}
+
+func (l *lazyWriter) Write(p []byte) (int, error) {
+	l.start()
+	return l.w.Write(p)
+}
 
 var _ = base64.StdEncoding

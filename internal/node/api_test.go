@@ -31,6 +31,8 @@ func TestAPIErrors(t *testing.T) {
 		{"GET", "/v1/blocks/999999", "", "", 404, "not_found"},
 		{"GET", "/v1/txs/00", "", "", 400, "bad_request"},
 		{"GET", "/v1/nope", "", "", 404, "not_found"},
+		{"GET", "/v1/zones/export?zone=nobody.dii", "", "", 404, "not_found"},
+		{"GET", "/v1/zones/export", "", "", 400, "bad_request"},
 		{"POST", "/v1/txs", `{"tx":"bm90IGEgdHg="}`, "application/json", 422, "encoding"},
 		{"POST", "/v1/txs", "garbage", "application/octet-stream", 422, "encoding"},
 		{"POST", "/v1/txs", `{"tx":`, "application/json", 400, "bad_request"},
