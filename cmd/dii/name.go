@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"strings"
@@ -357,5 +356,3 @@ func nameDelegateCmd(g *globals) *cobra.Command {
 	cmd.Flags().BoolVar(&remove, "remove", false, "remove the delegation")
 	return cmd
 }
-
-var _ = context.Background
