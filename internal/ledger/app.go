@@ -98,11 +98,10 @@ type App struct {
 
 	// Consensus connection state, used only from FinalizeBlock and Commit
 	// (CometBFT calls them one at a time).
-	chainID   string
-	pending   *state.Version
-	changes   []state.Change
-	results   []Result
-	blockTime int64
+	chainID string
+	pending *state.Version
+	changes []state.Change
+	results []Result
 
 	// Mempool connection state.
 	// params are fixed at genesis; cached so transactions need not decode
@@ -341,7 +340,6 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 	}
 	a.changes = w.Changes()
 	a.pending = base.NextAt(req.Height, now, a.changes)
-	a.blockTime = now
 	a.metrics.updates.Add(float64(updates))
 	root := a.pending.Root()
 	return &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}, nil
@@ -360,8 +358,8 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 		a.onCommit(prev, a.pending, a.changes)
 	}
 	a.metrics.observe(a.pending)
+	a.resetCheck(a.pending.Time())
 	a.pending, a.changes = nil, nil
-	a.resetCheck(a.blockTime)
 	a.notify(a.results)
 	return &abci.CommitResponse{}, nil
 }
