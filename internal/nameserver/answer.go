@@ -102,7 +102,10 @@ func (s *Server) Answer(r *dns.Msg, tcp bool) *dns.Msg {
 		}
 		return s.up.forward(r, tcp)
 	}
-	if s.up != nil && q.Name != "." && !z.InORS(q.Name) {
+	// Only an answer from a ledger zone can collide: not the root zone's
+	// own data (its glue names), nor the ORS zone, whose TLD is not the
+	// ledger's.
+	if s.up != nil && res.Zone != "." && res.Zone != z.ORSZone() {
 		if tld := tldOf(strings.ToLower(q.Name)); s.up.collides(tld) {
 			if s.up.prefer == PreferUpstream {
 				s.up.collisions.WithLabelValues(tld, "upstream").Inc()

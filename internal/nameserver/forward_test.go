@@ -92,3 +92,30 @@ func TestForwardAndCollisions(t *testing.T) {
 		})
 	}
 }
+
+// TestNoCollisionOutsideLedgerZones: names the root zone answers from its
+// own data (the name servers' glue) are not ledger TLDs, so they are never
+// checked against the upstream nor counted as collisions.
+func TestNoCollisionOutsideLedgerZones(t *testing.T) {
+	up := fakeUpstream(t)
+	reg := prometheus.NewRegistry()
+	s := New(Config{Addr: "127.0.0.1:0", Upstream: up, Prefer: PreferUpstream, Registerer: reg,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	s.SetSnapshot(testSnapshot(t))
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Stop()
+	for i := 0; i < 3; i++ {
+		r := query(t, s.Addr(), "udp", q("ns1.dii-nic.", dns.TypeA))
+		if len(r.Answer) != 1 || r.Answer[0].(*dns.A).A.String() != "127.0.0.1" || !r.Authoritative {
+			t.Fatalf("glue name answered by %v, want the root zone's 127.0.0.1", r)
+		}
+	}
+	s.up.mu.Lock()
+	_, checked := s.up.known["dii-nic"]
+	s.up.mu.Unlock()
+	if checked {
+		t.Fatal("the glue name's TLD was checked against the upstream")
+	}
+}

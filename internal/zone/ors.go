@@ -71,17 +71,6 @@ func (s *Snapshot) ORSZone() string {
 	return s.cfg.ors.apex
 }
 
-// InORS reports whether qname (presentation form, any case) is at or
-// below the ORS apex: a name the ORS zone answers, which is never outside
-// the ledger's namespace whatever its TLD.
-func (s *Snapshot) InORS(qname string) bool {
-	if s.ors == nil {
-		return false
-	}
-	q, ok := parseName(qname)
-	return ok && s.forName(&q) != s
-}
-
 // top is the snapshot a sub-snapshot (the ORS zone's) belongs to.
 func (s *Snapshot) top() *Snapshot {
 	if s.main != nil {
