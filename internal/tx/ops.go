@@ -26,6 +26,14 @@ const (
 	KindUAVAnnounce Kind = 38 // put a verified identity into service
 	KindUAVChange   Kind = 39 // ask to change an identity's information or holder
 	KindUAVRevoke   Kind = 40 // revoke an identity
+
+	// The handle registry (the Digital Object Architecture's handles and
+	// naming authorities) numbers its kinds from 64; see ops_handle.go.
+	KindHandleCreate Kind = 64 // create a handle, or a prefix as its 0.NA/<prefix> handle
+	KindHandleAdd    Kind = 65 // add values to a handle
+	KindHandleModify Kind = 66 // replace values of a handle
+	KindHandleRemove Kind = 67 // remove values of a handle
+	KindHandleDelete Kind = 68 // delete a handle
 )
 
 var kindNames = map[Kind]string{
@@ -46,6 +54,12 @@ var kindNames = map[Kind]string{
 	KindUAVAnnounce: "uav-announce",
 	KindUAVChange:   "uav-change",
 	KindUAVRevoke:   "uav-revoke",
+
+	KindHandleCreate: "handle-create",
+	KindHandleAdd:    "handle-add",
+	KindHandleModify: "handle-modify",
+	KindHandleRemove: "handle-remove",
+	KindHandleDelete: "handle-delete",
 }
 
 func (k Kind) String() string {
@@ -338,6 +352,8 @@ func decodeOp(r *reader) (Op, error) {
 	case KindOIDAllocate, KindOIDDelegate, KindOIDSet, KindOIDRetire,
 		KindUAVApply, KindUAVVerify, KindUAVAnnounce, KindUAVChange, KindUAVRevoke:
 		op = decodeOIDOp(k, r)
+	case KindHandleCreate, KindHandleAdd, KindHandleModify, KindHandleRemove, KindHandleDelete:
+		op = decodeHandleOp(k, r)
 	default:
 		return nil, fmt.Errorf("%w: %d", ErrUnknownOp, uint8(k))
 	}
