@@ -15,6 +15,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
 
+	"github.com/dii-net/dii/internal/handle"
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
@@ -291,9 +292,12 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	txw := state.NewOverlay(w)
 	for i, op := range t.Ops {
 		var err error
-		if oid.Handles(op) {
+		switch {
+		case oid.Handles(op):
 			err = oid.Exec(txw, signer, now, op)
-		} else {
+		case handle.Handles(op):
+			err = handle.Exec(txw, params.Operators, handle.Signer{Address: signer, PubKey: t.Signer}, now, op)
+		default:
 			err = registry.Exec(txw, params, signer, now, op)
 		}
 		if err != nil {

@@ -3,6 +3,8 @@ package ledger
 import (
 	"errors"
 
+	"github.com/dii-net/dii/internal/handle"
+	"github.com/dii-net/dii/internal/handleproto"
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
@@ -34,6 +36,12 @@ const (
 	CodeRetired      Code = 17 // the arc is retired
 	CodeRevoked      Code = 18 // the X.677 identity is revoked or its application rejected
 	CodeInternal     Code = 99 // a broken invariant; never expected
+
+	// The handle registry's codes are numbered from 40.
+	CodeInvalidHandle Code = 40 // handle or prefix syntax, or a reserved prefix
+	CodeValueNotFound Code = 41 // no handle value at an index
+	CodeValueExists   Code = 42 // a handle value index is in use
+	CodeInvalidValue  Code = 43 // a handle value's index, type or data breaks the rules
 )
 
 var codeNames = map[Code]string{
@@ -57,6 +65,11 @@ var codeNames = map[Code]string{
 	CodeRetired:      "retired",
 	CodeRevoked:      "revoked",
 	CodeInternal:     "internal",
+
+	CodeInvalidHandle: "invalid_handle",
+	CodeValueNotFound: "value_not_found",
+	CodeValueExists:   "value_exists",
+	CodeInvalidValue:  "invalid_value",
 }
 
 // String is the code's stable name, used in the HTTP API.
@@ -99,6 +112,26 @@ func codeOf(err error) Code {
 		return CodeInvalidData
 	case errors.Is(err, oid.ErrBadRecord):
 		return CodeInternal
+	case errors.Is(err, handle.ErrInvalidHandle):
+		return CodeInvalidHandle
+	case errors.Is(err, handle.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, handle.ErrExists):
+		return CodeExists
+	case errors.Is(err, handle.ErrValueNotFound):
+		return CodeValueNotFound
+	case errors.Is(err, handle.ErrValueExists):
+		return CodeValueExists
+	case errors.Is(err, handle.ErrTooLarge):
+		return CodeTooLarge
+	case errors.Is(err, handle.ErrInvalidValue):
+		return CodeInvalidValue
+	case errors.Is(err, handle.ErrUnauthorized):
+		return CodeUnauthorized
+	case errors.Is(err, handle.ErrHasChildren):
+		return CodeHasChildren
+	case errors.Is(err, handle.ErrBadRecord):
+		return CodeInternal
 	case errors.Is(err, registry.ErrUnauthorized):
 		return CodeUnauthorized
 	case errors.Is(err, registry.ErrNotFound):
@@ -139,4 +172,37 @@ func isAny(err error, targets ...error) bool {
 		}
 	}
 	return false
+}
+
+// HandleRC is the Handle protocol response code (RFC 3652 §2.2.2.2) that
+// reports a transaction result with code c, for the Handle.Net-shaped HTTP
+// API: the registry's own failures map to their Handle codes, signing and
+// replay failures to authentication codes, anything else to ERROR.
+func (c Code) HandleRC() handleproto.ResponseCode {
+	switch c {
+	case CodeOK:
+		return handleproto.RCSuccess
+	case CodeNotFound:
+		return handleproto.RCHandleNotFound
+	case CodeExists:
+		return handleproto.RCHandleAlreadyExists
+	case CodeInvalidHandle:
+		return handleproto.RCInvalidHandle
+	case CodeValueNotFound:
+		return handleproto.RCValueNotFound
+	case CodeValueExists:
+		return handleproto.RCValueAlreadyExists
+	case CodeInvalidValue, CodeTooLarge, CodeInvalidData:
+		return handleproto.RCValueInvalid
+	case CodeUnauthorized:
+		return handleproto.RCInvalidAdmin
+	case CodeSignature:
+		return handleproto.RCAuthenFailed
+	case CodeChainID, CodeSequence:
+		return handleproto.RCInvalidCredential
+	case CodeEncoding:
+		return handleproto.RCProtocolError
+	default:
+		return handleproto.RCError
+	}
 }
