@@ -3,6 +3,7 @@ package handleproto
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -249,6 +250,7 @@ func TestGolden(t *testing.T) {
 				if err := os.WriteFile(path, built, 0o600); err != nil {
 					t.Fatal(err)
 				}
+				writeSeed(t, "FuzzMessage", g.name, built)
 			}
 			file, err := os.ReadFile(path)
 			if err != nil {
@@ -257,6 +259,46 @@ func TestGolden(t *testing.T) {
 			same(t, built, file)
 			g.check(t, file)
 		})
+	}
+}
+
+// writeSeed commits b to a fuzz target's seed corpus.
+func writeSeed(t *testing.T, target, name string, b []byte) {
+	t.Helper()
+	dir := filepath.Join("testdata", "fuzz", target)
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\n", b)
+	if err := os.WriteFile(filepath.Join(dir, name), []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSeeds writes the record and reassembly seed corpora with -update.
+func TestSeeds(t *testing.T) {
+	if !*update {
+		t.Skip("run with -update to rewrite the seed corpora")
+	}
+	for i, v := range sampleValues() {
+		writeSeed(t, "FuzzRecords", fmt.Sprintf("value%d", i), AppendValue(nil, &v))
+	}
+	s := testSite()
+	writeSeed(t, "FuzzRecords", "siteinfo", AppendSiteInfo(nil, &s))
+	writeSeed(t, "FuzzRecords", "admin", AppendAdminRecord(nil, &AdminRecord{Permissions: AdminAll, Admin: Reference{"0.NA/10", 300}}))
+	writeSeed(t, "FuzzRecords", "vlist", AppendValueList(nil, []Reference{{"0.NA/10", 300}}))
+	msg := bytes.Repeat([]byte("handle"), 200)
+	var all []byte
+	for seq := range UDPPacketCount(len(msg)) {
+		all = append(all, AppendUDPPacket(nil, Envelope{MajorVersion: 2, MinorVersion: 1, RequestID: 5}, msg, seq)...)
+	}
+	dir := filepath.Join("testdata", "fuzz", "FuzzReassembly")
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		t.Fatal(err)
+	}
+	seed := fmt.Sprintf("go test fuzz v1\n[]byte(%q)\nuint16(%d)\n", all, MaxUDPPacket)
+	if err := os.WriteFile(filepath.Join(dir, "three_packets"), []byte(seed), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }
 

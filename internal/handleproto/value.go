@@ -132,8 +132,9 @@ func readValue(r *codec.Reader) Value {
 	return v
 }
 
+// readReference reads a handle and an index; field names both in errors.
 func readReference(r *codec.Reader, field string) Reference {
-	return Reference{Handle: stringField(r, field+" handle", MaxHandleLength), Index: r.U32(field + " index")}
+	return Reference{Handle: stringField(r, field, MaxHandleLength), Index: r.U32(field)}
 }
 
 // appendString appends a UTF8-String: a 4-byte length and the bytes.
@@ -151,7 +152,7 @@ func appendBytes(dst, b []byte) []byte {
 // not checked for UTF-8: a handle server answers what it holds, and the
 // caller decides what an invalid name means.
 func stringField(r *codec.Reader, field string, maxLen int) string {
-	n := r.U32(field + " length")
+	n := r.U32(field)
 	if r.Err != nil {
 		return ""
 	}
@@ -164,7 +165,7 @@ func stringField(r *codec.Reader, field string, maxLen int) string {
 
 // bytesField reads a 4-byte length and that many bytes, copied.
 func bytesField(r *codec.Reader, field string, maxLen int) []byte {
-	n := r.U32(field + " length")
+	n := r.U32(field)
 	if r.Err != nil {
 		return nil
 	}
@@ -183,7 +184,7 @@ func bytesField(r *codec.Reader, field string, maxLen int) []byte {
 // and against the bytes left, each element taking at least minSize bytes,
 // so a lying count cannot make the caller allocate.
 func countField(r *codec.Reader, field string, minSize, maxCount int) int {
-	n := r.U32(field + " count")
+	n := r.U32(field)
 	if r.Err != nil {
 		return 0
 	}

@@ -70,12 +70,22 @@ type Server struct {
 	cfg  Config
 	log  *slog.Logger
 	m    *metrics
-	site atomic.Pointer[handleproto.SiteInfo]
+	site atomic.Pointer[siteState]
 
 	frags *fragments
 
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
+}
+
+// siteState is the site information and its encoding, answered as is.
+type siteState struct {
+	info handleproto.SiteInfo
+	body []byte
+}
+
+func (s *Server) setSite(info *handleproto.SiteInfo) {
+	s.site.Store(&siteState{info: *info, body: handleproto.AppendSiteInfo(nil, info)})
 }
 
 // New returns a server for cfg.
@@ -102,16 +112,15 @@ func New(cfg Config) *Server {
 	s := &Server{cfg: cfg, log: cfg.Logger, m: newMetrics(cfg.Registerer), conns: map[net.Conn]struct{}{}}
 	s.frags = newFragments(cfg.MaxRequestLength, cfg.Now)
 	if cfg.SiteInfo != nil {
-		site := *cfg.SiteInfo
-		s.site.Store(&site)
+		s.setSite(cfg.SiteInfo)
 	} else {
-		s.site.Store(s.buildSite(nil, nil))
+		s.setSite(s.buildSite(nil, nil))
 	}
 	return s
 }
 
 // SiteInfo returns the site information record the server answers.
-func (s *Server) SiteInfo() handleproto.SiteInfo { return *s.site.Load() }
+func (s *Server) SiteInfo() handleproto.SiteInfo { return s.site.Load().info }
 
 func (s *Server) buildSite(udp, tcp net.Addr) *handleproto.SiteInfo {
 	srv := handleproto.ServerInfo{ServerID: 1, PublicKey: s.cfg.PublicKey}
@@ -186,7 +195,7 @@ func (s *Server) Serve(ctx context.Context, udp net.PacketConn, tcp net.Listener
 		if tcp != nil {
 			ta = tcp.Addr()
 		}
-		s.site.Store(s.buildSite(ua, ta))
+		s.setSite(s.buildSite(ua, ta))
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -234,7 +243,8 @@ const authNotServed = "authentication and sessions are not supported: this serve
 // message msg that arrived in env, appending it to dst. drop is true when
 // no answer must be sent (the message was itself a response).
 func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, transport string) (out []byte, drop bool) {
-	hdr := handleproto.Header{SiteInfoSerial: s.site.Load().SerialNumber, RecursionCount: 0}
+	site := s.site.Load()
+	hdr := handleproto.Header{SiteInfoSerial: site.info.SerialNumber}
 	hdr.ExpirationTime = uint32(s.cfg.Now().Add(ResponseLifetime).Unix())
 
 	fail := func(op handleproto.OpCode, rc handleproto.ResponseCode, text string) ([]byte, bool) {
@@ -259,12 +269,15 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 	if m == nil {
 		return fail(handleproto.OCReserved, handleproto.RCProtocolError, "malformed message: "+err.Error())
 	}
-	if m.Header.IsResponse() {
+	if m.Header.IsResponse() && m.Header.ResponseCode.Known() {
 		// Answering a response invites two servers to trade errors forever.
 		s.m.drop("response_received")
 		return dst, true
 	}
 	op := m.Header.OpCode
+	if !op.Known() {
+		op = handleproto.OCReserved // so the client can decode the answer
+	}
 	hdr.RecursionCount = m.Header.RecursionCount
 	hdr.OpFlags = handleproto.FlagAT | m.Header.OpFlags&(handleproto.FlagPO|handleproto.FlagREC|handleproto.FlagKC|handleproto.FlagDNR)
 	var digest *handleproto.RequestDigest
@@ -285,7 +298,7 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Digest: digest, Body: body}), false
 	}
 	if errors.Is(err, handleproto.ErrUnknownOpCode) {
-		return answerErr(handleproto.RCProtocolError, fmt.Sprintf("unknown opcode %d", uint32(op)))
+		return answerErr(handleproto.RCProtocolError, fmt.Sprintf("unknown opcode %d", uint32(m.Header.OpCode)))
 	}
 	if err != nil {
 		return answerErr(handleproto.RCProtocolError, "malformed message: "+err.Error())
@@ -300,8 +313,7 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 		}
 		hdr.OpCode, hdr.ResponseCode = op, handleproto.RCSuccess
 		s.m.answered(transport, op, handleproto.RCSuccess)
-		body := handleproto.AppendSiteInfo(nil, s.site.Load())
-		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Digest: digest, Body: body}), false
+		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Digest: digest, Body: site.body}), false
 	case op.IsAdmin():
 		return answerErr(handleproto.RCOperationNotSupported, opsNotServed)
 	case op == handleproto.OCReserved:

@@ -108,7 +108,7 @@ func (s *Server) protocolError(dst []byte, transport, text string) []byte {
 	hdr := handleproto.Header{
 		ResponseCode:   handleproto.RCProtocolError,
 		OpFlags:        handleproto.FlagAT,
-		SiteInfoSerial: s.site.Load().SerialNumber,
+		SiteInfoSerial: s.site.Load().info.SerialNumber,
 		ExpirationTime: uint32(s.cfg.Now().Add(ResponseLifetime).Unix()),
 	}
 	body := handleproto.AppendErrorBody(nil, &handleproto.ErrorBody{Message: text})
