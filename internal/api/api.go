@@ -87,6 +87,7 @@ func New(b Backend, metrics prometheus.Gatherer, log *slog.Logger) http.Handler 
 	route("GET /v1/zones", s.listZones)
 	route("GET /v1/zones/export", s.exportZone)
 	s.oidRoutes(route)
+	s.handleRoutes(mux)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(metrics, promhttp.HandlerOpts{}))
 	if b.DoH != nil {
 		mux.Handle("/dns-query", b.DoH)
@@ -216,15 +217,11 @@ func (s *server) submit(r *http.Request) (any, error) {
 			return nil, broadcastError(err)
 		}
 		return withStatus{http.StatusAccepted, res}, nil
-	case "", "sync", "commit":
+	case "", "sync":
+	case "commit":
+		return s.broadcastCommit(r.Context(), raw)
 	default:
 		return nil, badRequest("wait=%q: want none, sync or commit", wait)
-	}
-	var ch <-chan ledger.Result
-	if wait == "commit" {
-		var cancel func()
-		ch, cancel = s.b.App.Watch(h)
-		defer cancel()
 	}
 	bres, err := s.b.Client.BroadcastTxSync(r.Context(), raw)
 	if err != nil {
@@ -233,10 +230,25 @@ func (s *server) submit(r *http.Request) (any, error) {
 	if bres.Code != 0 {
 		return nil, rejected(h[:], bres.Code, bres.Log)
 	}
-	if wait != "commit" {
-		return withStatus{http.StatusAccepted, res}, nil
+	return withStatus{http.StatusAccepted, res}, nil
+}
+
+// broadcastCommit submits raw and waits until a block commits it. A
+// transaction refused by CheckTx or failing in its block is an *Error
+// carrying the ledger's result code.
+func (s *server) broadcastCommit(ctx context.Context, raw []byte) (*TxResult, error) {
+	h := tx.Hash(raw)
+	res := &TxResult{Hash: hexUpper(h[:]), Status: "accepted", CodeName: ledger.CodeOK.String()}
+	ch, cancelWatch := s.b.App.Watch(h)
+	defer cancelWatch()
+	bres, err := s.b.Client.BroadcastTxSync(ctx, raw)
+	if err != nil {
+		return nil, broadcastError(err)
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), commitWait)
+	if bres.Code != 0 {
+		return nil, rejected(h[:], bres.Code, bres.Log)
+	}
+	ctx, cancel := context.WithTimeout(ctx, commitWait)
 	defer cancel()
 	select {
 	case cr := <-ch:
