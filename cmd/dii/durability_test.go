@@ -31,7 +31,7 @@ type upProcess struct {
 func startUp(t *testing.T, home string) *upProcess {
 	t.Helper()
 	cmd := exec.Command(diiBin, "up", "--home", home, "--api", "127.0.0.1:0", "--rpc", "127.0.0.1:0",
-		"--p2p", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--dot", "127.0.0.1:0", "--timeout-commit", "100ms", "--log-level", "error")
+		"--p2p", "127.0.0.1:0", "--dns", "127.0.0.1:0", "--dot", "127.0.0.1:0", "--handle", "127.0.0.1:0", "--timeout-commit", "100ms", "--log-level", "error")
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -55,7 +55,7 @@ func TestREADMEExamples(t *testing.T) {
 	for _, c := range cmds {
 		cmd := exec.Command("bash", "-c", c)
 		cmd.Dir = dir
-		cmd.Env = append(os.Environ(), "DII_HOME="+n.Home, "DII_NODE="+n.Addrs().API, "DII_DNS="+n.Addrs().DNS)
+		cmd.Env = append(os.Environ(), "DII_HOME="+n.Home, "DII_NODE="+n.Addrs().API, "DII_DNS="+n.Addrs().DNS, "DII_HANDLE="+n.Addrs().Handle)
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Errorf("README example %q: %v\n%s", c, err, out)
 		}

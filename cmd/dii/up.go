@@ -58,6 +58,7 @@ func upCmd(g *globals) *cobra.Command {
 		dotAddr, tlsCert, tlsKey  string
 		rrlRate, rrlSlip          int
 		orsDomain                 string
+		handleAddr                string
 		loadDemo                  bool
 		chainID, moniker          string
 		timeoutCommit             time.Duration
@@ -91,7 +92,7 @@ with every committed record intact. All listeners default to loopback.`,
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
 				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey,
-				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain})
+				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain, Handle: handleAddr})
 			if err != nil {
 				return err
 			}
@@ -106,6 +107,10 @@ with every committed record intact. All listeners default to loopback.`,
 			}
 			if a.DoT != "" {
 				fmt.Fprintf(out, "  DoT           %s\n", a.DoT)
+			}
+			if a.Handle != "" {
+				fmt.Fprintf(out, "  Handle        %s udp+tcp  (try: dii handle resolve 20.500.dii/hello --server %s)\n", a.Handle, a.Handle)
+				fmt.Fprintf(out, "  Handle API    http://%s/api/handles/{handle}\n", a.API)
 			}
 			if loadDemo {
 				if err := runDemo(ctx, g, a.API, out); err != nil {
@@ -130,6 +135,7 @@ with every committed record intact. All listeners default to loopback.`,
 	f.IntVar(&rrlSlip, "rrl-slip", 2, "with --rrl-rate, send every Nth limited response truncated instead of dropping it")
 	f.StringVar(&orsDomain, "ors-domain", "oid-res.org", "ORS (X.672) domain whose zone serves the OID tree (empty: none)")
 	f.StringVar(&dotAddr, "dot", "127.0.0.1:8853", "DNS-over-TLS listen address (empty: none)")
+	f.StringVar(&handleAddr, "handle", node.DefaultHandleAddr, "Handle protocol (RFC 3652) listen address, UDP and TCP (empty: none)")
 	f.StringVar(&tlsCert, "tls-cert", "", "DoT certificate file (default: a self-signed one for loopback in <home>/config)")
 	f.StringVar(&tlsKey, "tls-key", "", "DoT key file")
 	f.BoolVar(&loadDemo, "demo", false, "load example TLDs and records (once)")

@@ -64,7 +64,10 @@ type Config struct {
 	// for loopback is made in the home.
 	DoT             string
 	TLSCert, TLSKey string
-	Logger          *slog.Logger
+	// Handle is the Handle protocol's UDP and TCP listen address (see
+	// DefaultHandleAddr); empty: no Handle service.
+	Handle string
+	Logger *slog.Logger
 }
 
 // Node is a running dii node.
@@ -83,6 +86,7 @@ type Node struct {
 	txIndexDB dbm.DB
 	dns       *nameserver.Server
 	dotAddr   string
+	handle    *handleService
 
 	stopOnce sync.Once
 	stopErr  error
@@ -144,8 +148,26 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		}
 	}
 
+	var hs *handleService
+	if c.Handle != "" {
+		if hs, err = startHandle(c, store, reg); err != nil {
+			if ns != nil {
+				_ = ns.Stop()
+			}
+			_ = store.Close()
+			return nil, err
+		}
+	}
+	// stopServices stops what started so far when the node cannot start.
+	stopServices := func() {
+		if hs != nil {
+			_ = hs.stop()
+		}
+	}
+
 	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
 	if err != nil {
+		stopServices()
 		_ = store.Close()
 		return nil, err
 	}
@@ -168,11 +190,13 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		nm.DefaultMetricsProvider(conf.Instrumentation),
 		newCmtLogger(c.Logger))
 	if err != nil {
+		stopServices()
 		_ = store.Close()
 		return nil, fmt.Errorf("cometbft: %w", err)
 	}
-	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB, dns: ns}
+	n := &Node{conf: c, cmt: cmt, app: app, store: store, log: c.Logger, p2p: p2pAddr, txIndexDB: txIndexDB, dns: ns, handle: hs}
 	if err := cmt.Start(); err != nil {
+		stopServices()
 		_ = store.Close()
 		return nil, fmt.Errorf("start cometbft: %w", err)
 	}
@@ -246,7 +270,7 @@ func (n *Node) serveRPC(addr string) error {
 }
 
 // Addrs are the addresses the node listens on.
-type Addrs struct{ API, RPC, P2P, DNS, DoT string }
+type Addrs struct{ API, RPC, P2P, DNS, DoT, Handle string }
 
 // Addrs returns the bound listen addresses.
 func (n *Node) Addrs() Addrs {
@@ -260,6 +284,9 @@ func (n *Node) Addrs() Addrs {
 	if n.dns != nil {
 		a.DNS = n.dns.Addr()
 		a.DoT = n.dotAddr
+	}
+	if n.handle != nil {
+		a.Handle = n.handle.addr
 	}
 	return a
 }
@@ -292,6 +319,9 @@ func (n *Node) stop() error {
 	}
 	if n.dns != nil {
 		errs = append(errs, n.dns.Stop())
+	}
+	if n.handle != nil {
+		errs = append(errs, n.handle.stop())
 	}
 	if n.cmt.IsRunning() {
 		if err := n.cmt.Stop(); err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	dbm "github.com/cometbft/cometbft-db"
 )
@@ -29,8 +30,11 @@ type Store struct {
 	db   dbm.DB
 	keep int
 
+	// latest is read without a lock: every DNS, Handle and API request
+	// loads it once and reads that Version.
+	latest atomic.Pointer[Version]
+
 	mu       sync.RWMutex
-	latest   *Version
 	versions map[int64]*Version // the last keep heights, for proofs
 	oldest   int64
 }
@@ -84,12 +88,8 @@ func Open(db dbm.DB, keep int) (*Store, error) {
 	return s, nil
 }
 
-// Latest is the last committed Version.
-func (s *Store) Latest() *Version {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.latest
-}
+// Latest is the last committed Version. It takes no lock.
+func (s *Store) Latest() *Version { return s.latest.Load() }
 
 // At returns the Version committed at height, if still kept.
 func (s *Store) At(height int64) (*Version, error) {
@@ -98,7 +98,7 @@ func (s *Store) At(height int64) (*Version, error) {
 	if v, ok := s.versions[height]; ok {
 		return v, nil
 	}
-	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.oldest, s.latest.height)
+	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.oldest, s.latest.Load().height)
 }
 
 // Commit makes v durable (one synced batch of changes plus the height and
@@ -155,7 +155,7 @@ func (s *Store) Reset(v *Version) error {
 func (s *Store) setLatest(v *Version) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.latest = v
+	s.latest.Store(v)
 	s.versions[v.height] = v
 	s.oldest = v.height
 	for h := range s.versions {

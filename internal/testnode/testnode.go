@@ -39,7 +39,7 @@ func StartHome(t testing.TB, home string) *Node {
 	}
 	log := slog.New(slog.NewTextHandler(out, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	n, err := node.Start(context.Background(), node.Config{
-		Home: home, API: "127.0.0.1:0", RPC: "127.0.0.1:0", P2P: "127.0.0.1:0", DNS: "127.0.0.1:0", DoT: "127.0.0.1:0",
+		Home: home, API: "127.0.0.1:0", RPC: "127.0.0.1:0", P2P: "127.0.0.1:0", DNS: "127.0.0.1:0", DoT: "127.0.0.1:0", Handle: "127.0.0.1:0",
 		TimeoutCommit: 100 * time.Millisecond, Logger: log,
 	})
 	if err != nil {
