@@ -360,3 +360,28 @@ func TestConcurrentClient(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestClientKeepAlive reuses one TCP connection for many requests, and
+// dials again when the server has closed the kept one.
+func TestClientKeepAlive(t *testing.T) {
+	ts := startServer(t, testSource(), func(c *Config) { c.IdleTimeout = 300 * time.Millisecond })
+	c := dial(t, ts.addr, Transport{TCPOnly: true, KeepAlive: true})
+	for range 5 {
+		if _, err := c.Resolve(context.Background(), "10.1000/1", ResolveOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if n := testutil.ToFloat64(ts.srv.m.conns); n != 1 {
+			t.Fatalf("%v connections open, want the one kept", n)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for testutil.ToFloat64(ts.srv.m.conns) != 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("kept connection not timed out by the server")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := c.Resolve(context.Background(), "10.1000/1", ResolveOptions{}); err != nil {
+		t.Fatalf("after the server closed the kept connection: %v", err)
+	}
+}

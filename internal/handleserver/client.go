@@ -20,6 +20,10 @@ type Transport struct {
 	TCPOnly bool          // never use UDP
 	Timeout time.Duration // wait for one UDP answer, or for a whole TCP exchange; default 2 s
 	Retries int           // UDP sends after the first before falling back to TCP; default 2
+	// KeepAlive sets KC (keep connection) on requests and reuses TCP
+	// connections: a Client keeps up to MaxIdleConns of them open.
+	KeepAlive    bool
+	MaxIdleConns int // default 4
 }
 
 // Client defaults.
@@ -85,6 +89,8 @@ type Client struct {
 	pending map[uint32]*call
 	closed  bool
 	done    chan struct{}
+
+	idle chan net.Conn // reusable TCP connections, with KeepAlive
 }
 
 type call struct {
@@ -104,7 +110,13 @@ func Dial(addr string, t Transport) (*Client, error) {
 	} else if t.Retries == 0 {
 		t.Retries = DefaultRetries
 	}
+	if t.MaxIdleConns <= 0 {
+		t.MaxIdleConns = 4
+	}
 	c := &Client{addr: addr, t: t, pending: map[uint32]*call{}, done: make(chan struct{})}
+	if t.KeepAlive {
+		c.idle = make(chan net.Conn, t.MaxIdleConns)
+	}
 	var seed [4]byte
 	_, _ = rand.Read(seed[:])
 	c.nextID.Store(binary.BigEndian.Uint32(seed[:]) & 0x3fffffff)
@@ -132,6 +144,15 @@ func (c *Client) Close() error {
 	c.closed = true
 	close(c.done)
 	c.mu.Unlock()
+	for c.idle != nil {
+		select {
+		case conn := <-c.idle:
+			_ = conn.Close()
+			continue
+		default:
+		}
+		break
+	}
 	if c.udp != nil {
 		return c.udp.Close()
 	}
@@ -148,6 +169,11 @@ func (c *Client) requestID() uint32 {
 // The request's envelope carries version 2.1 and a fresh request id. When
 // the request sets RD, the answer must carry the matching digest.
 func (c *Client) Exchange(ctx context.Context, req *handleproto.Message) (*handleproto.Message, error) {
+	if c.t.KeepAlive {
+		r := *req
+		r.Header.OpFlags |= handleproto.FlagKC
+		req = &r
+	}
 	msg := handleproto.AppendMessage(nil, req)
 	if len(msg) > handleproto.MaxMessageLength {
 		return nil, fmt.Errorf("handle client: request of %d bytes: %w", len(msg), handleproto.ErrTooLarge)
@@ -279,41 +305,83 @@ func (c *Client) readUDP() {
 func (c *Client) exchangeTCP(ctx context.Context, env handleproto.Envelope, msg []byte) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.t.Timeout)
 	defer cancel()
-	var d net.Dialer
-	conn, err := d.DialContext(ctx, "tcp", c.addr)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("handle client: tcp %s: %w", c.addr, ErrTimeout)
-		}
-		return nil, fmt.Errorf("handle client: %w", err)
-	}
-	defer func() { _ = conn.Close() }()
-	if dl, ok := ctx.Deadline(); ok {
-		_ = conn.SetDeadline(dl)
-	}
-	stop := context.AfterFunc(ctx, func() { _ = conn.Close() })
-	defer stop()
 	env.Flags &^= handleproto.EnvTruncated
 	env.SequenceNumber = 0
+	for {
+		conn, reused := c.idleConn()
+		if conn == nil {
+			var d net.Dialer
+			var err error
+			if conn, err = d.DialContext(ctx, "tcp", c.addr); err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("handle client: tcp %s: %w", c.addr, ErrTimeout)
+				}
+				return nil, fmt.Errorf("handle client: %w", err)
+			}
+		}
+		raw, answered, err := c.roundTrip(ctx, conn, env, msg)
+		if err == nil {
+			if c.idle != nil {
+				select {
+				case <-c.done:
+				case c.idle <- conn:
+					return raw, nil
+				default:
+				}
+			}
+			_ = conn.Close()
+			return raw, nil
+		}
+		_ = conn.Close()
+		// A kept connection the server has since closed fails before any
+		// answer: try again on a new one.
+		if reused && !answered && ctx.Err() == nil {
+			continue
+		}
+		return nil, err
+	}
+}
+
+// idleConn takes a kept connection, if any.
+func (c *Client) idleConn() (net.Conn, bool) {
+	if c.idle == nil {
+		return nil, false
+	}
+	select {
+	case conn := <-c.idle:
+		return conn, true
+	default:
+		return nil, false
+	}
+}
+
+// roundTrip writes one request on conn and reads until its answer.
+// answered reports whether any answer bytes arrived.
+func (c *Client) roundTrip(ctx context.Context, conn net.Conn, env handleproto.Envelope, msg []byte) (raw []byte, answered bool, err error) {
+	dl, _ := ctx.Deadline()
+	_ = conn.SetDeadline(dl)
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
 	e := handleproto.AppendEnvelope(nil, env)
 	if _, err := (&net.Buffers{e, msg}).WriteTo(conn); err != nil {
-		return nil, tcpErr(ctx, c.addr, err)
+		return nil, false, tcpErr(ctx, c.addr, err)
 	}
 	var rb [handleproto.EnvelopeSize]byte
 	for {
-		if _, err := io.ReadFull(conn, rb[:]); err != nil {
-			return nil, tcpErr(ctx, c.addr, err)
+		if n, err := io.ReadFull(conn, rb[:]); err != nil {
+			return nil, answered || n > 0, tcpErr(ctx, c.addr, err)
 		}
+		answered = true
 		renv, err := handleproto.ParseEnvelope(rb[:])
 		if err != nil {
-			return nil, fmt.Errorf("handle client: answer envelope: %w", err)
+			return nil, true, fmt.Errorf("handle client: answer envelope: %w", err)
 		}
 		raw := make([]byte, renv.MessageLength)
 		if _, err := io.ReadFull(conn, raw); err != nil {
-			return nil, tcpErr(ctx, c.addr, err)
+			return nil, true, tcpErr(ctx, c.addr, err)
 		}
 		if renv.RequestID == env.RequestID {
-			return raw, nil
+			return raw, true, nil
 		}
 	}
 }
