@@ -49,8 +49,9 @@ func newRoot() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "dii",
 		Short: "dii: a decentralized internet infrastructure on a CometBFT ledger",
-		Long: `dii runs a CometBFT ledger that holds a root zone and zones of names, and
-the tools to read and change it.
+		Long: `dii runs a CometBFT ledger that holds a root zone and zones of names, an
+OID tree and a Handle System registry, and the tools to read and change
+them.
 
 Start a single-node network with its data in ~/.dii:
 
@@ -63,6 +64,7 @@ Then, from another terminal:
   dii name set mine.dii A 192.0.2.7
   dii name show mine.dii --prove --json > proof.json
   dii verify proof.json
+  dii handle resolve 20.500.dii/hello
 
 Every change is a signed ledger transaction; every answer can be checked
 against the validators' signatures with "dii verify".`,
@@ -76,7 +78,7 @@ against the validators' signatures with "dii verify".`,
 	pf.StringVar(&g.key, "key", node.OperatorKey, "name of the key in the keyring that signs transactions")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "how long a command waits for the node")
-	root.AddCommand(upCmd(g), initCmd(g), keyCmd(g), nameCmd(g), verifyCmd(g), statusCmd(g), blockCmd(g), validatorsCmd(g), dnsCmd(g), zoneCmd(g), oidCmd(g))
+	root.AddCommand(upCmd(g), initCmd(g), keyCmd(g), nameCmd(g), verifyCmd(g), statusCmd(g), blockCmd(g), validatorsCmd(g), dnsCmd(g), zoneCmd(g), oidCmd(g), handleCmd(g))
 	return root
 }
 

@@ -162,6 +162,7 @@ func runDemo(ctx context.Context, g *globals, apiAddr string, out io.Writer) err
 	}
 	if loaded {
 		fmt.Fprintf(out, "demo data loaded: TLDs dii, example, lab; try: dii name show hello.dii --node %s\n", apiAddr)
+		fmt.Fprintf(out, "demo handles under %s; try: dii handle show %s --node %s\n", demo.HandlePrefix, demo.Handles[0].Handle, apiAddr)
 	} else {
 		fmt.Fprintln(out, "demo data already present")
 	}

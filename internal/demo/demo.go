@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/dii-net/dii/internal/client"
+	"github.com/dii-net/dii/internal/handle"
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/tx"
 )
@@ -38,8 +39,38 @@ var records = []record{
 	{"ns1.ors.lab", "A", "192.0.2.54"},
 }
 
+// HandlePrefix is the demo's handle prefix, and Handles its handles with
+// their values (type, UTF-8 data), indexes from 1.
+const HandlePrefix = "20.500.dii"
+
+// Handles are the demo handles.
+var Handles = []struct {
+	Handle string
+	Values [][2]string
+}{
+	{"20.500.dii/hello", [][2]string{{"URL", "http://hello.dii/"}, {"EMAIL", "hello@hello.dii"}, {"DESC", "hello from the dii ledger"}}},
+	{"20.500.dii/ors", [][2]string{{"URL", "http://ors.lab/"}}},
+	{"20.500.dii/hi", [][2]string{{"HS_ALIAS", "20.500.dii/hello"}}},
+}
+
+// handleOps creates the demo prefix and handles, administered by the
+// operator who loads them.
+func handleOps() []tx.Op {
+	ops := []tx.Op{&tx.HandleCreate{Handle: handle.NAOf(HandlePrefix)}}
+	for _, h := range Handles {
+		op := &tx.HandleCreate{Handle: h.Handle}
+		for i, v := range h.Values {
+			op.Values = append(op.Values, tx.HandleValue{Index: uint32(i + 1), Type: v[0], Data: []byte(v[1]),
+				TTL: handle.DefaultTTL, Perms: handle.DefaultPerms})
+		}
+		ops = append(ops, op)
+	}
+	return ops
+}
+
 // Load registers the demo data with s, a registry operator, in one
-// transaction. It does nothing if the first demo TLD exists already.
+// transaction: TLDs, names and records, a handle prefix and handles. It
+// does nothing if the first demo TLD exists already.
 func Load(ctx context.Context, s *client.Signer) (bool, error) {
 	if _, err := s.C.Name(ctx, TLDs[0].Name); err == nil {
 		return false, nil
@@ -75,6 +106,7 @@ func Load(ctx context.Context, s *client.Signer) (bool, error) {
 	for _, k := range order {
 		ops = append(ops, sets[k])
 	}
+	ops = append(ops, handleOps()...)
 	if _, err := s.Submit(ctx, client.WaitCommit, ops...); err != nil {
 		return false, err
 	}
