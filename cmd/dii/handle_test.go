@@ -172,4 +172,3 @@ func keyAddress(t *testing.T, dii func(...string) string, name string) string {
 	}
 	return strings.Fields(out[i:])[0]
 }
-
