@@ -281,12 +281,12 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 	hdr.RecursionCount = m.Header.RecursionCount
 	hdr.OpFlags = handleproto.FlagAT | m.Header.OpFlags&(handleproto.FlagPO|handleproto.FlagREC|handleproto.FlagKC|handleproto.FlagDNR)
 	var digest *handleproto.RequestDigest
-	if m.Header.OpFlags&handleproto.FlagRD != 0 && err == nil {
+	if m.Header.OpFlags&handleproto.FlagRD != 0 && (err == nil || errors.Is(err, handleproto.ErrUnknownOpCode)) {
 		alg := handleproto.DigestSHA1
 		if env.MinorVersion >= 7 {
 			alg = handleproto.DigestSHA256
 		}
-		digest, _ = handleproto.DigestRequest(alg, msg) // the message parsed, so its body fits
+		digest, _ = handleproto.DigestRequest(alg, msg) // the header parsed and the body fits
 	}
 	answerErr := func(rc handleproto.ResponseCode, text string) ([]byte, bool) {
 		if digest == nil {
