@@ -47,6 +47,7 @@ a Handle server, as any Handle client does. See docs/handle.md.`,
 	}
 	cmd.AddCommand(handlePrefixCmd(g), handleCreateCmd(g), handleAddCmd(g), handleModifyCmd(g), handleRemoveCmd(g),
 		handleDeleteCmd(g), handleShowCmd(g), handleResolveCmd(g), handleListCmd(g))
+	cmd.PersistentFlags().String("sign-only", "", "changes: write the signed transaction to this file instead of sending it (send it later with curl)")
 	return cmd
 }
 
@@ -232,13 +233,37 @@ func current(ctx context.Context, g *globals, h string) (*api.HandleResponse, er
 	return g.client().Handle(ctx, h, client.HandleQuery{All: true})
 }
 
-// sendHandle signs ops and sends them to the handle API.
+// sendHandle signs ops and sends them to the handle API, or with
+// --sign-only writes the signed transaction to a file.
 func sendHandle(cmd *cobra.Command, g *globals, what, h string, del bool, indexes []uint32, ops ...tx.Op) error {
 	ctx, cancel := g.ctx(cmd)
 	defer cancel()
 	s, err := g.signer(ctx)
 	if err != nil {
 		return err
+	}
+	if file, _ := cmd.Flags().GetString("sign-only"); file != "" {
+		raw, err := s.Build(ctx, ops...)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(file, raw, 0o644); err != nil {
+			return err
+		}
+		method, q := "PUT", ""
+		if del {
+			method = "DELETE"
+		}
+		if len(indexes) > 0 {
+			var parts []string
+			for _, i := range indexes {
+				parts = append(parts, "index="+strconv.FormatUint(uint64(i), 10))
+			}
+			q = "?" + strings.Join(parts, "&")
+		}
+		fmt.Fprintf(cmd.OutOrStdout(), "signed transaction (%d bytes) written to %s; send it with:\n  curl -X %s -H 'Content-Type: application/octet-stream' --data-binary @%s '%s%s%s'\n",
+			len(raw), file, method, file, g.client().Base(), client.HandlePath("/api/handles/", h), q)
+		return nil
 	}
 	res, err := s.ChangeHandle(ctx, h, del, indexes, ops...)
 	if err != nil {
