@@ -31,7 +31,18 @@ const KeyPrefix = "h/"
 // Key is the state key of a handle record: KeyPrefix and the folded
 // handle. The handles of one prefix P share the key prefix
 // KeyPrefix + Fold(P) + "/", one contiguous range.
-func Key(h Handle) []byte { return []byte(KeyPrefix + h.Key()) }
+func Key(h Handle) []byte {
+	b := make([]byte, len(KeyPrefix), len(KeyPrefix)+len(h.Text))
+	copy(b, KeyPrefix)
+	for i := 0; i < len(h.Text); i++ {
+		c := h.Text[i]
+		if c >= 'a' && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		b = append(b, c)
+	}
+	return b
+}
 
 // Value is one value of a handle record (RFC 3651 §3.1).
 type Value struct {
@@ -113,13 +124,15 @@ func (r *Record) Encode() []byte {
 
 // Decode reads a stored record strictly: version 1, valid handle syntax,
 // indexes strictly ascending, flag bytes in range, nothing left over.
-// Every failure wraps ErrBadRecord.
+// Every failure wraps ErrBadRecord. The values' data shares b's memory,
+// which must not change while the record is in use (state values never
+// do).
 func Decode(b []byte) (*Record, error) {
 	r := &codec.Reader{B: b}
 	if v := r.U8("version"); r.Err == nil && v != recordVersion {
 		return nil, fmt.Errorf("%w: version %d", ErrBadRecord, v)
 	}
-	rec := &Record{Handle: string(r.Bytes16("handle"))}
+	rec := &Record{Handle: string(r.Bytes("handle", int(r.U16("handle length"))))}
 	rec.Created = int64(r.U64("created"))
 	rec.Updated = int64(r.U64("updated"))
 	n := int(r.U16("value count"))
@@ -132,10 +145,12 @@ func Decode(b []byte) (*Record, error) {
 	for i := 0; i < n && r.Err == nil; i++ {
 		var v Value
 		v.Index = r.U32("index")
-		v.Type = r.Str8("type", 1, 255)
-		v.Data = r.Bytes16("data")
-		if len(v.Data) == 0 {
-			v.Data = nil
+		v.Type = internType(r.Bytes("type", int(r.U8("type length"))))
+		if r.Err == nil && v.Type == "" {
+			r.Fail("type", codec.ErrField, "empty")
+		}
+		if d := r.Bytes("data", int(r.U16("data length"))); len(d) > 0 {
+			v.Data = d
 		}
 		v.TTLType = r.U8("ttl type")
 		v.TTL = r.U32("ttl")
@@ -143,7 +158,7 @@ func Decode(b []byte) (*Record, error) {
 		v.Perms = r.U8("permissions")
 		nr := int(r.U8("reference count"))
 		for j := 0; j < nr && r.Err == nil; j++ {
-			ref := handleproto.Reference{Handle: string(r.Bytes16("reference"))}
+			ref := handleproto.Reference{Handle: string(r.Bytes("reference", int(r.U16("reference length"))))}
 			ref.Index = r.U32("reference index")
 			v.Refs = append(v.Refs, ref)
 		}
@@ -170,6 +185,22 @@ func Decode(b []byte) (*Record, error) {
 		return nil, fmt.Errorf("%w: %v", ErrBadRecord, err)
 	}
 	return rec, nil
+}
+
+// commonTypes are shared by every decoded record instead of allocated.
+var commonTypes = map[string]string{}
+
+func init() {
+	for _, t := range []string{TypeURL, TypeEmail, TypeAdmin, TypeVList, TypePubKey, TypeAlias, TypeCert, TypeSig, "DESC", "10320/loc"} {
+		commonTypes[t] = t
+	}
+}
+
+func internType(b []byte) string {
+	if t, ok := commonTypes[string(b)]; ok {
+		return t
+	}
+	return string(b)
 }
 
 // Get reads the record of handle s.

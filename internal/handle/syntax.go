@@ -45,10 +45,10 @@ func (h Handle) String() string { return h.Text }
 func (h Handle) Key() string { return Fold(h.Text) }
 
 // IsNA reports whether h is a naming authority handle "0.NA/<prefix>".
-func (h Handle) IsNA() bool { return Fold(h.Prefix) == NAPrefix }
+func (h Handle) IsNA() bool { return strings.EqualFold(h.Prefix, NAPrefix) }
 
 // IsAccount reports whether h names a ledger account ("0.DII/dii1...").
-func (h Handle) IsAccount() bool { return Fold(h.Prefix) == AccountPrefix }
+func (h Handle) IsAccount() bool { return strings.EqualFold(h.Prefix, AccountPrefix) }
 
 // NAOf is the naming authority handle of a prefix.
 func NAOf(prefix string) string { return NAPrefix + "/" + prefix }
