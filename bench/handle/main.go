@@ -67,10 +67,10 @@ func record(i int, admin []byte) *handle.Record {
 	}}
 }
 
-// buildStore puts n handles and their prefix into a store on disk (dir,
+// buildStore writes n handles and their prefix to a store on disk (dir,
 // pebble, as a node keeps it), as state built directly (no
 // transactions): the store a node would have after committing them.
-func buildStore(n int, dir string) (*state.Store, time.Duration, error) {
+func buildStore(n int, dir string) (time.Duration, error) {
 	start := time.Now()
 	adminV := handle.AdminValue(100, handle.AccountHandle(tx.Address{1}), 0, handle.DefaultHandleAdminPerms)
 	ch := make([]state.Change, 0, n+1)
@@ -80,23 +80,27 @@ func buildStore(n int, dir string) (*state.Store, time.Duration, error) {
 	for i := 0; i < n; i++ {
 		h, err := handle.Parse(name(i))
 		if err != nil {
-			return nil, 0, err
+			return 0, err
 		}
 		ch = append(ch, state.Change{Key: handle.Key(h), Value: record(i, adminV.Data).Encode()})
 	}
 	v := state.Empty().NextAt(1, 1_790_000_000, ch)
-	db, err := dbm.NewDB("appstate", dbm.PebbleDBBackend, dir)
+	st, err := openStore(dir)
 	if err != nil {
-		return nil, 0, err
-	}
-	st, err := state.Open(db, 1)
-	if err != nil {
-		return nil, 0, err
+		return 0, err
 	}
 	if err := st.Reset(v); err != nil {
-		return nil, 0, err
+		return 0, err
 	}
-	return st, time.Since(start), nil
+	return time.Since(start), st.Close()
+}
+
+func openStore(dir string) (*state.Store, error) {
+	db, err := dbm.NewDB("appstate", dbm.PebbleDBBackend, dir)
+	if err != nil {
+		return nil, err
+	}
+	return state.Open(db, 1)
 }
 
 func run(n int, dur time.Duration, conns, threads, workers int, tcp bool, only string) error {
@@ -106,12 +110,20 @@ func run(n int, dur time.Duration, conns, threads, workers int, tcp bool, only s
 		return err
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
-	store, took, err := buildStore(n, dir)
+	took, err := buildStore(n, dir)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("state: %d handles built and written in %s\n", n, took.Round(10*time.Millisecond))
+	// Served from the store as a node opens it when it starts: read back
+	// from disk, the Merkle tree rebuilt.
+	start := time.Now()
+	store, err := openStore(dir)
 	if err != nil {
 		return err
 	}
 	defer func() { _ = store.Close() }()
-	fmt.Printf("state: %d handles (%d keys) built and stored in %s; RSS %s\n", n, store.Latest().Len(), took.Round(10*time.Millisecond), rss())
+	fmt.Printf("state: %d keys loaded as a starting node loads them in %s; RSS %s\n", store.Latest().Len(), time.Since(start).Round(10*time.Millisecond), rss())
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	app, err := ledger.New(store, log, nil)
 	if err != nil {
@@ -300,11 +312,13 @@ func rss() string {
 		return "?"
 	}
 	defer func() { _ = f.Close() }()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
 	sc := bufio.NewScanner(f)
 	for sc.Scan() {
 		if kb, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
 			v, _ := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(kb), "kB")))
-			return fmt.Sprintf("%d MiB", v/1024)
+			return fmt.Sprintf("%d MiB (live Go heap %d MiB)", v/1024, ms.HeapAlloc>>20)
 		}
 	}
 	return "?"
