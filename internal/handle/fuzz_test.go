@@ -63,3 +63,23 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParsePubKey: ParsePubKey never panics; an ed25519 key it returns is
+// 32 bytes and PubKeyData gives back the input.
+func FuzzParsePubKey(f *testing.F) {
+	f.Add(handle.PubKeyData(make([]byte, 32)))
+	f.Add([]byte("\x00\x00\x00\x0bDSA_PUB_KEY\x00\x00\x00\x00\x00\x01q"))
+	f.Add([]byte("\x00\x00\x00\xffx"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		typ, pub, err := handle.ParsePubKey(b)
+		if err != nil {
+			return
+		}
+		if typ == "" {
+			t.Fatalf("empty key type from %x", b)
+		}
+		if pub != nil && (len(pub) != 32 || !bytes.Equal(handle.PubKeyData(pub), b)) {
+			t.Fatalf("ed25519 key %x from %x", pub, b)
+		}
+	})
+}

@@ -30,7 +30,8 @@ func PubKeyData(pub ed25519.PublicKey) []byte {
 
 // ParsePubKey reads HS_PUBKEY data: its key type, and the ed25519 key
 // when the type is Ed25519KeyType (nil for other types, whose bytes are
-// kept but never match a signer). The layout must be exact.
+// kept but never match a signer). An ed25519 key's layout must be exact,
+// its reserved bytes zero.
 func ParsePubKey(b []byte) (keyType string, pub ed25519.PublicKey, err error) {
 	if len(b) < 6 {
 		return "", nil, fmt.Errorf("%w: HS_PUBKEY data of %d bytes is too short", ErrInvalidValue, len(b))
@@ -43,6 +44,9 @@ func ParsePubKey(b []byte) (keyType string, pub ed25519.PublicKey, err error) {
 	rest := b[4+n+2:]
 	if keyType != Ed25519KeyType {
 		return keyType, nil, nil
+	}
+	if b[4+n] != 0 || b[4+n+1] != 0 {
+		return "", nil, fmt.Errorf("%w: %s data has reserved bytes %#x %#x, not zero", ErrInvalidValue, Ed25519KeyType, b[4+n], b[4+n+1])
 	}
 	if len(rest) != 4+ed25519.PublicKeySize || binary.BigEndian.Uint32(rest) != ed25519.PublicKeySize {
 		return "", nil, fmt.Errorf("%w: %s data must be a 4-byte length 32 and the 32-byte key", ErrInvalidValue, Ed25519KeyType)
