@@ -247,7 +247,7 @@ func sendHandle(cmd *cobra.Command, g *globals, what, h string, del bool, indexe
 		if err != nil {
 			return err
 		}
-		if err := os.WriteFile(file, raw, 0o644); err != nil {
+		if err := os.WriteFile(file, raw, 0o600); err != nil {
 			return err
 		}
 		method, q := "PUT", ""
@@ -636,7 +636,7 @@ No dii API is involved: any Handle server can be asked.`,
 			if err != nil {
 				return err
 			}
-			defer c.Close()
+			defer func() { _ = c.Close() }()
 			o := handleserver.ResolveOptions{Indexes: idx, Types: sel.types}
 			var fol *handleserver.Followed
 			if noFollow {

@@ -37,7 +37,8 @@ var reservedTypes = map[string]string{
 	"HS_SITE.DERIVED": "the ledger is the only handle service: site information would send clients elsewhere",
 }
 
-// Default value permissions: admin read and write, public read.
+// DefaultPerms are the usual value permissions: admin read and write,
+// public read.
 const DefaultPerms = handleproto.PermAdminRead | handleproto.PermAdminWrite | handleproto.PermPublicRead
 
 // DefaultTTL is the TTL tools give values when none is said: one day.
