@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -46,7 +47,7 @@ a Handle server, as any Handle client does. See docs/handle.md.`,
   dii handle list 20.500.example`,
 	}
 	cmd.AddCommand(handlePrefixCmd(g), handleCreateCmd(g), handleAddCmd(g), handleModifyCmd(g), handleRemoveCmd(g),
-		handleDeleteCmd(g), handleShowCmd(g), handleResolveCmd(g), handleListCmd(g))
+		handleDeleteCmd(g), handleShowCmd(g), handleResolveCmd(g), handleListCmd(g), handleVerifyCmd(g))
 	cmd.PersistentFlags().String("sign-only", "", "changes: write the signed transaction to this file instead of sending it (send it later with curl)")
 	return cmd
 }
@@ -499,7 +500,8 @@ func (s *selection) add(cmd *cobra.Command) {
 
 func handleShowCmd(g *globals) *cobra.Command {
 	var sel selection
-	var all, follow bool
+	var all, follow, prove bool
+	var height int64
 	cmd := &cobra.Command{
 		Use:   "show HANDLE",
 		Short: "Show a handle's values, from the node's Handle API",
@@ -508,7 +510,9 @@ prints the values; --json prints the API's answer as it came. --index and
 --type select values (a value is shown when either matches).`,
 		Example: `  dii handle show 20.500.example/report-1
   dii handle show 20.500.example/report-1 --type URL --json
-  dii handle show 0.NA/20.500.example`,
+  dii handle show 0.NA/20.500.example
+  dii handle show 20.500.example/report-1 --prove            # fetch a Merkle proof and check it
+  dii handle show 20.500.example/report-1 --prove --json > proof.json`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			idx, err := parseIndexes(sel.indexes)
@@ -517,6 +521,21 @@ prints the values; --json prints the API's answer as it came. --index and
 			}
 			ctx, cancel := g.ctx(cmd)
 			defer cancel()
+			if prove {
+				b, err := g.client().HandleProof(ctx, args[0], height)
+				if err != nil {
+					return err
+				}
+				if g.jsonOut {
+					return g.emit(cmd.OutOrStdout(), b, nil)
+				}
+				v, err := verifyHandleBundle(b, "", g.home)
+				if err != nil {
+					return fmt.Errorf("the node's proof does NOT verify: %w", err)
+				}
+				printHandleVerified(cmd.OutOrStdout(), v)
+				return nil
+			}
 			q := client.HandleQuery{Indexes: idx, Types: sel.types, All: all, FollowAliases: follow}
 			if g.jsonOut {
 				raw, err := g.client().HandleRaw(ctx, args[0], q)
@@ -543,6 +562,86 @@ prints the values; --json prints the API's answer as it came. --index and
 	sel.add(cmd)
 	cmd.Flags().BoolVar(&all, "all", false, "show values whose public read permission is off too")
 	cmd.Flags().BoolVar(&follow, "follow", false, "follow HS_ALIAS values to the handle they name")
+	cmd.Flags().BoolVar(&prove, "prove", false, "fetch a Merkle proof of the handle's record (or absence) and check it against the home's genesis; with --json print the proof bundle")
+	cmd.Flags().Int64Var(&height, "height", 0, "with --prove: the state height (default: the latest)")
+	return cmd
+}
+
+// handleVerified is a verified handle proof, for printing.
+type handleVerified struct {
+	Verified bool              `json:"verified"`
+	Handle   string            `json:"handle"`
+	Present  bool              `json:"present"`
+	Height   int64             `json:"height"`
+	Header   int64             `json:"header_height"`
+	AppHash  string            `json:"app_hash"`
+	Trust    string            `json:"trust"`
+	Values   []api.HandleValue `json:"values,omitempty"`
+}
+
+func verifyHandleBundle(b *handle.Bundle, trustPath, home string) (handleVerified, error) {
+	chainID, vals, tp, err := trust(trustPath, home)
+	if err != nil {
+		return handleVerified{}, err
+	}
+	r, err := handle.Verify(b, chainID, vals)
+	if err != nil {
+		return handleVerified{}, err
+	}
+	v := handleVerified{Verified: true, Handle: b.Handle, Present: r.Present, Height: b.Height, Header: r.Header.Height,
+		AppHash: fmt.Sprintf("%X", r.AppHash), Trust: tp}
+	if r.Record != nil {
+		wire := r.Record.Wire()
+		for i := range wire {
+			v.Values = append(v.Values, api.HandleValueView(&wire[i]))
+		}
+	}
+	return v, nil
+}
+
+func printHandleVerified(w io.Writer, v handleVerified) {
+	what := "presence"
+	if v.Present {
+		fmt.Fprintln(w, v.Handle)
+		printValues(w, v.Values)
+	} else {
+		what = "absence"
+		fmt.Fprintf(w, "%s is not on the ledger at height %d\n", v.Handle, v.Height)
+	}
+	fmt.Fprintf(w, "proof of %s verified: app hash %s in header %d, signed by more than 2/3 of the validators in %s\n",
+		what, v.AppHash, v.Header, v.Trust)
+}
+
+func handleVerifyCmd(g *globals) *cobra.Command {
+	var trustPath string
+	cmd := &cobra.Command{
+		Use:   "verify PROOF.json",
+		Short: "Check a handle's proof bundle offline",
+		Long: `verify checks a bundle from "dii handle show HANDLE --prove --json"
+without asking any node, as "dii verify" does for names: the validators'
+signatures on the header, that they are the trusted set, the state key
+derived from the handle, and the Merkle path from the handle's record (or
+its absence) to the header's app hash. Use - to read standard input.`,
+		Example: `  dii handle show 20.500.example/report-1 --prove --json > proof.json
+  dii handle verify proof.json --trust genesis.json`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			raw, err := readArg(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			var b handle.Bundle
+			if err := json.Unmarshal(raw, &b); err != nil {
+				return fmt.Errorf("%s: not a handle proof bundle: %w", args[0], err)
+			}
+			v, err := verifyHandleBundle(&b, trustPath, g.home)
+			if err != nil {
+				return fmt.Errorf("proof does NOT verify: %w", err)
+			}
+			return g.emit(cmd.OutOrStdout(), v, func(w io.Writer) { printHandleVerified(w, v) })
+		},
+	}
+	cmd.Flags().StringVar(&trustPath, "trust", "", "trusted validator set: genesis.json or a \"dii validators\" file (default: <home>/config/genesis.json)")
 	return cmd
 }
 

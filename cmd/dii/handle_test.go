@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -137,6 +139,31 @@ func TestHandleEndToEnd(t *testing.T) {
 	}
 	if out := dii("handle", "list", "0.NA", "--limit", "1", "--all"); out != "0.NA/20.500.test\n" {
 		t.Fatalf("list 0.NA:\n%s", out)
+	}
+
+	// Proofs: presence and absence verify offline; tampering fails.
+	if out := dii("handle", "show", "20.500.test/doc-1", "--prove"); !strings.Contains(out, "proof of presence verified") ||
+		!strings.Contains(out, "https://example.org/v2/doc-1") {
+		t.Fatalf("show --prove:\n%s", out)
+	}
+	dir := t.TempDir()
+	proof, absent := filepath.Join(dir, "proof.json"), filepath.Join(dir, "absent.json")
+	os.WriteFile(proof, []byte(dii("handle", "show", "20.500.test/doc-1", "--prove", "--json")), 0o644)
+	os.WriteFile(absent, []byte(dii("handle", "show", "20.500.test/nothing", "--prove", "--json")), 0o644)
+	if out := dii("handle", "verify", proof); !strings.Contains(out, "proof of presence verified") {
+		t.Fatalf("verify: %s", out)
+	}
+	if out := dii("handle", "verify", absent); !strings.Contains(out, "20.500.test/nothing is not on the ledger") || !strings.Contains(out, "proof of absence verified") {
+		t.Fatalf("verify absence: %s", out)
+	}
+	raw, _ = os.ReadFile(absent)
+	bad := strings.Replace(string(raw), `"handle": "20.500.test/nothing"`, `"handle": "20.500.test/doc-1"`, 1)
+	if bad == string(raw) {
+		t.Fatal("test could not tamper with the proof")
+	}
+	os.WriteFile(absent, []byte(bad), 0o644)
+	if msg := fail("handle", "verify", absent); !strings.Contains(msg, "does NOT verify") {
+		t.Fatalf("tampered proof: %s", msg)
 	}
 
 	// Refusals: clear messages, and the ledger unchanged.

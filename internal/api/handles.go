@@ -26,6 +26,7 @@ import (
 //	DELETE /api/handles/{handle}   delete the handle, or with index= values
 //	GET    /api/handles?prefix=P   list the handles of a prefix
 //	GET    /{prefix}/{suffix}      302 to the handle's URL, as hdl.handle.net
+//	GET    /v1/handles/proof?handle=H   a Merkle proof of the handle's record
 //
 // Answers carry a Handle protocol response code ("responseCode") and use
 // HTTP statuses as the proxy maps them.
@@ -159,6 +160,29 @@ func (s *server) handleRoutes(mux *http.ServeMux) {
 	h("PUT /api/handles/{handle...}", s.putHandle)
 	h("DELETE /api/handles/{handle...}", s.deleteHandle)
 	h("GET /{prefix}/{suffix...}", s.redirectHandle)
+	mux.Handle("GET /v1/handles/proof", s.wrap(s.proveHandle))
+}
+
+// proveHandle is GET /v1/handles/proof?handle=H&height=: a handle.Bundle
+// for the handle's record (or its absence) in the state at height
+// (default: the latest), with the signed header that carries that state's
+// root. The handle is a query parameter because it holds a "/".
+func (s *server) proveHandle(r *http.Request) (any, error) {
+	hs := r.URL.Query().Get("handle")
+	h, err := handle.Parse(hs)
+	if err != nil {
+		return nil, badRequest("handle=%q: %v", hs, err)
+	}
+	v, err := s.version(r)
+	if err != nil {
+		return nil, err
+	}
+	p, err := s.prove(r.Context(), v, handle.Key(h))
+	if err != nil {
+		return nil, err
+	}
+	return &handle.Bundle{ChainID: s.b.Genesis.ChainID, Handle: h.Text, Height: p.height, Key: handle.Key(h),
+		Value: p.value, Proof: p.proof, SignedHeader: p.header}, nil
 }
 
 // writeHandleJSON writes as the proxy does: no HTML escaping, so URLs

@@ -23,7 +23,7 @@ func TestOpenAPI(t *testing.T) {
 		t.Fatalf("openapi: %v", doc["openapi"])
 	}
 	paths, _ := doc["paths"].(map[string]any)
-	for _, p := range []string{"/api/handles", "/api/handles/{handle}", "/{prefix}/{suffix}", "/v1/status", "/v1/txs"} {
+	for _, p := range []string{"/api/handles", "/api/handles/{handle}", "/{prefix}/{suffix}", "/v1/handles/proof", "/v1/status", "/v1/txs"} {
 		if paths[p] == nil {
 			t.Errorf("path %s is not documented", p)
 		}

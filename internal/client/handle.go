@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"github.com/dii-net/dii/internal/api"
+	"github.com/dii-net/dii/internal/handle"
 	"github.com/dii-net/dii/internal/handleproto"
 	"github.com/dii-net/dii/internal/tx"
 )
@@ -105,6 +106,16 @@ func (c *Client) HandleList(ctx context.Context, prefix, after string, size int)
 	}
 	var out api.HandleList
 	return &out, c.handleReq(ctx, "GET", "/api/handles?"+q.Encode(), prefix, nil, &out)
+}
+
+// HandleProof fetches a proof bundle for a handle at height (0: latest).
+func (c *Client) HandleProof(ctx context.Context, h string, height int64) (*handle.Bundle, error) {
+	q := url.Values{"handle": {h}}
+	if height > 0 {
+		q.Set("height", strconv.FormatInt(height, 10))
+	}
+	var b handle.Bundle
+	return &b, c.do(ctx, "GET", "/v1/handles/proof?"+q.Encode(), nil, &b)
 }
 
 // ChangeHandle sends a signed transaction to PUT (or, with del, DELETE)
