@@ -220,8 +220,10 @@ func TestHandleAPI(t *testing.T) {
 	if a := do("GET", "/api/handles/20.500.dii/alias?followAliases=true&type=EMAIL", nil); a.status != 200 || len(a.body["values"].([]any)) != 1 {
 		t.Fatalf("followAliases: %d %v", a.status, a.body)
 	}
-	if a := do("GET", "/v1/nothing/here", nil); a.status != 404 || a.body["error"] == nil {
-		t.Fatalf("unknown /v1 route: %d %v", a.status, a.body)
+	for _, p := range []string{"/v1/nothing/here", "/v1/nope", "/api/x", "/metrics/x"} {
+		if a := do("GET", p, nil); a.status != 404 || a.body["error"] == nil {
+			t.Fatalf("GET %s is not a handle: %d %v", p, a.status, a.body)
+		}
 	}
 
 	// Listing, paged.

@@ -105,6 +105,8 @@ type handleAnswer struct {
 	status int
 	body   any
 	loc    string // Location, for a redirect
+	// v1 writes body as the /v1 routes do (a path that is not a handle).
+	v1 bool
 }
 
 // HandleStatus is the HTTP status the Handle.Net proxy gives a response
@@ -150,6 +152,10 @@ func (s *server) handleRoutes(mux *http.ServeMux) {
 			a := f(r)
 			if a.loc != "" {
 				http.Redirect(w, r, a.loc, a.status)
+				return
+			}
+			if a.v1 {
+				writeJSON(w, a.status, a.body)
 				return
 			}
 			writeHandleJSON(w, a.status, a.body)
@@ -402,7 +408,7 @@ func (s *server) redirectHandle(r *http.Request) handleAnswer {
 	prefix := r.PathValue("prefix")
 	switch prefix {
 	case "v1", "api", "metrics", "dns-query":
-		return handleAnswer{status: http.StatusNotFound, body: ErrorBody{Error: notFound("no route %s %s; see docs/openapi.yaml", r.Method, r.URL.Path)}}
+		return handleAnswer{status: http.StatusNotFound, body: ErrorBody{Error: notFound("no route %s %s; see docs/openapi.yaml", r.Method, r.URL.Path)}, v1: true}
 	}
 	h := prefix + "/" + r.PathValue("suffix")
 	if r.URL.Query().Has("noredirect") {
