@@ -300,3 +300,43 @@ func TestResolveAndList(t *testing.T) {
 		t.Fatalf("cursor elsewhere: %v", err)
 	}
 }
+
+// TestRecordLayout pins the stored record's bytes, as docs/handle.md
+// describes them, and the state key.
+func TestRecordLayout(t *testing.T) {
+	rec := &handle.Record{Handle: "p/s", Created: 1, Updated: 2, Values: []handle.Value{
+		{Index: 7, Type: "URL", Data: []byte("u"), TTLType: 1, TTL: 0x01020304, Timestamp: 5, Perms: 0x0e,
+			Refs: []handleproto.Reference{{Handle: "p/t", Index: 9}}},
+	}}
+	want := []byte{1, 0, 3, 'p', '/', 's', // version, handle
+		0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 2, // created, updated
+		0, 1, // value count
+		0, 0, 0, 7, 3, 'U', 'R', 'L', 0, 1, 'u', // index, type, data
+		1, 1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 5, 0x0e, // ttl type, ttl, timestamp, permissions
+		1, 0, 3, 'p', '/', 't', 0, 0, 0, 9} // references
+	got := rec.Encode()
+	if string(got) != string(want) {
+		t.Fatalf("encoding\n%x\nwant\n%x", got, want)
+	}
+	back, err := handle.Decode(got)
+	if err != nil || back.Handle != "p/s" || len(back.Values) != 1 || back.Values[0].Refs[0].Index != 9 {
+		t.Fatalf("decode: %+v %v", back, err)
+	}
+	h, _ := handle.Parse("20.500.dii/Hello")
+	if k := string(handle.Key(h)); k != "h/20.500.DII/HELLO" {
+		t.Fatalf("key %q", k)
+	}
+	for name, b := range map[string][]byte{
+		"version 2":        append([]byte{2}, want[1:]...),
+		"trailing byte":    append(append([]byte(nil), want...), 0),
+		"truncated":        want[:len(want)-1],
+		"bad handle":       append([]byte{1, 0, 3, 'p', 's', 's'}, want[6:]...),
+		"permissions 0x1e": func() []byte { b := append([]byte(nil), want...); b[48] = 0x1e; return b }(),
+		"ttl type 2":       func() []byte { b := append([]byte(nil), want...); b[35] = 2; return b }(),
+		"index 0":          func() []byte { b := append([]byte(nil), want...); b[27] = 0; return b }(),
+	} {
+		if _, err := handle.Decode(b); !errors.Is(err, handle.ErrBadRecord) {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+}
