@@ -260,7 +260,6 @@ func TestHandleAPI(t *testing.T) {
 	if _, err := n.Client.Handle(ctx, "20.500.dii/hello", client.HandleQuery{}); !client.IsHandleCode(err, handleproto.RCHandleNotFound) {
 		t.Fatalf("deleted handle: %v", err)
 	}
-	_ = api.HandleStatus // the mapping is checked in TestHandleStatus
 }
 
 func TestHandleStatus(t *testing.T) {
