@@ -299,8 +299,16 @@ func (g Block) SetMetaUint(k uint8, v uint64) bool {
 	return true
 }
 
-// General returns a copy of the block's contents. It allocates; use the
-// view's methods on the forwarding path.
+// clone copies b; empty gives nil.
+func clone(b []byte) []byte {
+	if len(b) == 0 {
+		return nil
+	}
+	return append([]byte(nil), b...)
+}
+
+// General returns a copy of the block's contents (empty values as nil).
+// It allocates; use the view's methods on the forwarding path.
 func (g Block) General() General {
 	var out General
 	out.Final = g.Final()
@@ -309,14 +317,12 @@ func (g Block) General() General {
 	}
 	ai := g.Actions()
 	for a, ok := ai.Next(); ok; a, ok = ai.Next() {
-		if a.Value != nil {
-			a.Value = append([]byte{}, a.Value...)
-		}
+		a.Value = clone(a.Value)
 		out.Actions = append(out.Actions, a)
 	}
 	mi := g.MetaItems()
 	for m, ok := mi.Next(); ok; m, ok = mi.Next() {
-		m.Value = append([]byte{}, m.Value...)
+		m.Value = clone(m.Value)
 		out.Meta = append(out.Meta, m)
 	}
 	return out
