@@ -324,7 +324,9 @@ func (a Address) String() string {
 }
 
 // ParseAddress parses the forms String prints, and one more: "f=N" gives
-// the flexible address of decimal value N in its minimal encoding.
+// the flexible address of decimal value N in its minimal encoding. Text
+// starting "f:" with no second colon is a flexible address; with one it
+// is IPv6 ("f::1").
 //
 //	10.0.0.1       IPv4
 //	2001:db8::1    IPv6
@@ -339,7 +341,7 @@ func ParseAddress(s string) (Address, error) {
 			return Address{}, fmt.Errorf("newip: 8-bit address %q: want 8bit:0 to 8bit:255: %w", s, ErrBadAddress)
 		}
 		return Addr8(uint8(v)), nil
-	case strings.HasPrefix(s, "f:"):
+	case isFlexText(s):
 		raw, err := hex.DecodeString(s[2:])
 		if err != nil || len(raw) == 0 {
 			return Address{}, fmt.Errorf("newip: flexible address %q: want f: and hex bytes: %w", s, ErrBadAddress)
@@ -364,6 +366,13 @@ func ParseAddress(s string) (Address, error) {
 		return Address{}, fmt.Errorf("newip: address %q: want IPv4, IPv6, 8bit:N, f:HEX or f=N: %w", s, ErrBadAddress)
 	}
 	return AddrFromNetip(ip), nil
+}
+
+// isFlexText reports whether s is in the "f:HEX" form. IPv6 text may
+// start with "f:" too ("f::1", "f:0:0:0:0:0:0:1") but always has a second
+// colon, which hex bytes never have.
+func isFlexText(s string) bool {
+	return strings.HasPrefix(s, "f:") && !strings.ContainsAny(s[2:], ":.")
 }
 
 // MaxBits returns the bit length of the widest address of type t: 32,
@@ -467,7 +476,7 @@ func ParsePrefix(s string) (Prefix, error) {
 		return Prefix{}, fmt.Errorf("newip: prefix %q: bad bit count: %w", s, ErrBadAddress)
 	}
 	as := s[:i]
-	if strings.HasPrefix(as, "f:") {
+	if isFlexText(as) {
 		raw, err := hex.DecodeString(as[2:])
 		if err != nil || len(raw) > 8 || bits > 64 || len(raw)*8 < bits {
 			return Prefix{}, fmt.Errorf("newip: prefix %q: want f:HEX/BITS with enough hex bytes for BITS (up to 64): %w", s, ErrBadAddress)

@@ -478,7 +478,8 @@ func TestWashBytes(t *testing.T) {
 func TestAddresses(t *testing.T) {
 	for _, s := range []string{"10.0.0.1", "2001:db8::1", "::ffff:10.0.0.1", "8bit:0", "8bit:255",
 		"f:00", "f:dc", "f:dddd", "f:de00", "f:f0ff", "f:f11400", "f:f1ffff", "f:f200010000", "f:f2ffffffff",
-		"f:f3000100000000", "f:fe01000000000000", "f:feffffffffffffff", "f:ff00", "f:ff09"} {
+		"f:f3000100000000", "f:fe01000000000000", "f:feffffffffffffff", "f:ff00", "f:ff09",
+		"f::", "f::1", "f:1::2", "fe80::1"} {
 		a, err := newip.ParseAddress(s)
 		if err != nil {
 			t.Errorf("ParseAddress(%q): %v", s, err)
@@ -567,6 +568,8 @@ func TestPrefix(t *testing.T) {
 		{"f:de/7", "f:dfff", true},
 		{"f:de/8", "f:dfff", false},
 		{"f:f20a000001/40", "f:f20a000001", true},
+		{"f::/16", "f::1", true}, // IPv6, not flexible
+		{"f::/16", "f:0f", false},
 		{"f:f20a000001/40", "f:f20a000002", false},
 		{"f:f20a00000102/41", "f:f20a000001", false}, // longer than the address
 	}
