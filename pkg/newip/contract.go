@@ -179,7 +179,7 @@ func (c Contract) Ping() Ping {
 }
 
 // Block returns a general contract block's view.
-func (c Contract) Block() Block { return Block{b: c.b} }
+func (c Contract) Block() Block { return Block(c) }
 
 // String formats the contract for logs.
 func (c Contract) String() string {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"math/rand/v2"
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -615,4 +616,56 @@ func TestPrefix(t *testing.T) {
 			t.Errorf("lookup %s = %q, want %q", addr, got, want)
 		}
 	}
+}
+
+// TestZeroPacket: the zero Packet, and one left by a failed Decode, is
+// empty and safe to use.
+func TestZeroPacket(t *testing.T) {
+	var p newip.Packet
+	_ = p.Decode([]byte{8})
+	if p.Len() != 0 || p.Src().IsValid() || p.Dst().IsValid() || len(p.Payload()) != 0 || p.ContractBytes() != nil ||
+		p.ShippingBytes() != nil || p.String() != "newip(empty)" || p.Wash(255) != 0 || p.SetHopLimit(1) {
+		t.Errorf("zero packet: %s", p.String())
+	}
+	if _, ok := p.LBF(); ok {
+		t.Error("LBF on an empty packet")
+	}
+	it := p.Contracts()
+	if _, ok := it.Next(); ok {
+		t.Error("contracts on an empty packet")
+	}
+	ci := p.Chunks()
+	if _, ok := ci.Next(); ok {
+		t.Error("chunks on an empty packet")
+	}
+}
+
+func TestNames(t *testing.T) {
+	names := map[string]string{
+		newip.AddrIPv4.String(): "ipv4", newip.AddrIPv6.String(): "ipv6", newip.Addr8bit.String(): "8bit",
+		newip.AddrFlex.String(): "flex", newip.AddrType(9).String(): "addrtype(9)",
+		newip.Coordcast.String(): "coordcast", newip.Cast(7).String(): "cast(7)",
+		newip.ContractMaxDelay.String(): "mdf", newip.ContractGeneral.String(): "general", newip.ContractType(99).String(): "contract(99)",
+	}
+	for got, want := range names {
+		if got != want {
+			t.Errorf("%q, want %q", got, want)
+		}
+	}
+	a := mustAddr(t, "f:f20a000001")
+	if a.Type() != newip.AddrFlex || a.Byte(1) != 0x0a || a.Byte(9) != 0 || a.Byte(-1) != 0 {
+		t.Errorf("Type/Byte of %s", a)
+	}
+	if b := newip.AddrFromNetip(ip4(t, "10.0.0.1")); b.Type() != newip.AddrIPv4 || b.String() != "10.0.0.1" {
+		t.Errorf("AddrFromNetip: %s", b)
+	}
+}
+
+func ip4(t *testing.T, s string) netip.Addr {
+	t.Helper()
+	ip, err := netip.ParseAddr(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ip
 }

@@ -96,34 +96,33 @@ func (p *Packet) WashBytes(n int) int {
 	}
 	// Find the level t where the cut falls: all chunks below t go, and
 	// some at t, the last ones first.
-	below, t := 0, -1
-	for s := 0; s < Essential; s++ {
+	below, found, t := 0, false, uint8(0)
+	for s := range uint8(Essential) {
 		if below+bySig[s] >= n {
-			t = s
+			found, t = true, s
 			break
 		}
 		below += bySig[s]
 	}
-	if t < 0 { // remove everything washable
+	if !found { // remove everything washable
 		return p.compact(func(sig uint8, _ int) bool { return sig == Essential })
 	}
 	// The cut index is the last chunk at level t such that the bytes at
 	// level t from it to the end still cover what is needed: level-t
 	// chunks from there on go.
-	need, before, cutIdx, idx := n-below, 0, -1, 0
+	need, level, before, cutIdx, idx := n-below, bySig[t], 0, -1, 0
 	it = p.Chunks()
 	for c, ok := it.Next(); ok; c, ok = it.Next() {
-		if int(c.Significance) == t {
-			if bySig[t]-before >= need {
+		if c.Significance == t {
+			if level-before >= need {
 				cutIdx = idx
 			}
 			before += ChunkHeaderLen + len(c.Data)
 		}
 		idx++
 	}
-	tt := uint8(t)
 	return p.compact(func(sig uint8, i int) bool {
-		return sig > tt || (sig == tt && i < cutIdx)
+		return sig > t || (sig == t && i < cutIdx)
 	})
 }
 
