@@ -9,13 +9,16 @@
 // (EtherType 0x88B6) with extensions; docs/newip.md in the dii repository
 // draws every byte. In short:
 //
-//	0  shipping offset (8)     4  hop limit
-//	1  contract offset (0: none) 5  flags: chunked, washed
-//	2  payload offset          6  total length (16 bits)
-//	3  version (1)
-//	8  shipping spec: source type, destination type, cast, addresses
-//	   contracts, back to back, each starting with a 16-bit type
-//	   payload: data, or chunks (significance, sequence, length, data)
+//	byte 0    shipping offset (8)
+//	byte 1    contract offset (0: no contracts)
+//	byte 2    payload offset
+//	byte 3    version (1)
+//	byte 4    hop limit
+//	byte 5    flags: chunked, washed
+//	bytes 6-7 total length
+//	byte 8    shipping spec: source type, destination type, cast, addresses
+//	          contracts, back to back, each starting with a 16-bit type
+//	          payload: data, or chunks (significance, sequence, length, data)
 //
 // A packet whose shipping offset is 3 is in NITK's own form: the three
 // offset bytes only, no hop limit, flags or total length; Parse reads it
