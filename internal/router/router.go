@@ -155,6 +155,7 @@ func (r *Router) Start() error {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(r.reg, promhttp.HandlerOpts{}))
 		r.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		r.log.Info("metrics listening", "addr", ln.Addr().String())
 		go func() {
 			if err := r.metrics.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 				r.log.Error("metrics listener stopped", "err", err)
@@ -162,6 +163,11 @@ func (r *Router) Start() error {
 		}()
 	}
 	for _, l := range r.links {
+		if l.udp != nil {
+			r.log.Info("link up", "link", l.name, "listen", l.udp.LocalAddr().String(), "learn", l.learn)
+		} else {
+			r.log.Info("link up", "link", l.name, "ether", true)
+		}
 		r.wg.Add(1)
 		go func() {
 			defer r.wg.Done()
