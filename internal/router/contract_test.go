@@ -67,19 +67,19 @@ func TestLatencyBasedForwarding(t *testing.T) {
 		{
 			name: "one hop gets the whole slack",
 			lbf:  newip.LBF{MaxDelay: 30}, rt: route{delay: 10 * ms, hops: 1},
-			wantDeadline: 20 * ms, local: 12 * ms, wantExp: 120, wantFibDelay: 100, wantFibHops: 1,
+			wantDeadline: 20 * ms, local: 12 * ms, wantExp: 120, wantFibDelay: 10, wantFibHops: 1,
 		},
 		{
 			name: "slack shared among the hops left",
 			lbf:  newip.LBF{MaxDelay: 40, ExperiencedDelay: 100}, rt: route{delay: 6 * ms, hops: 3},
 			// 40 − 10 − 6 = 24 ms of slack over 3 hops: 8 ms here.
-			wantDeadline: 8 * ms, local: 1 * ms, wantExp: 110, wantFibDelay: 60, wantFibHops: 3,
+			wantDeadline: 8 * ms, local: 1 * ms, wantExp: 110, wantFibDelay: 6, wantFibHops: 3,
 		},
 		{
 			name: "minimum delay holds the packet back",
 			lbf:  newip.LBF{MinDelay: 20, MaxDelay: 40}, rt: route{delay: 4 * ms, hops: 2},
 			// lower slack 20 − 4 = 16 ms over 2 hops: not before 8 ms.
-			wantDeadline: 18 * ms, wantEligible: 8 * ms, local: 9 * ms, wantExp: 90, wantFibDelay: 40, wantFibHops: 2,
+			wantDeadline: 18 * ms, wantEligible: 8 * ms, local: 9 * ms, wantExp: 90, wantFibDelay: 4, wantFibHops: 2,
 		},
 		{
 			name: "budget cannot be met even without queueing",
@@ -94,7 +94,7 @@ func TestLatencyBasedForwarding(t *testing.T) {
 		{
 			name: "late for its share but still within budget goes on",
 			lbf:  newip.LBF{MaxDelay: 20}, rt: route{delay: 10 * ms, hops: 2},
-			wantDeadline: 5 * ms, local: 7 * ms, wantExp: 70, wantFibDelay: 100, wantFibHops: 2,
+			wantDeadline: 5 * ms, local: 7 * ms, wantExp: 70, wantFibDelay: 10, wantFibHops: 2,
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

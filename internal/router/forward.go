@@ -6,11 +6,11 @@ import (
 
 // Units of the contract delay fields (see docs/newip-router.md).
 const (
-	// boundUnit is the unit of the bounds a sender sets: MDF
-	// max_allowed_delay, LBF min_delay and max_delay (milliseconds).
+	// boundUnit is the unit of MDF max_allowed_delay and of LBF
+	// min_delay, max_delay and fib_todelay (milliseconds, NITK's).
 	boundUnit = int64(1_000_000)
-	// expUnit is the unit of the delays routers write: MDF delay_exp,
-	// LBF experienced_delay and fib_todelay (100 µs).
+	// expUnit is the unit of the delays routers add up: MDF delay_exp
+	// and LBF experienced_delay (100 µs, NITK's for experienced_delay).
 	expUnit = int64(100_000)
 )
 
@@ -156,7 +156,7 @@ func admit(p *newip.Packet, rt *route, now int64) (cls class, eligible, deadline
 			eligible = now + early/hops
 		}
 	}
-	l.FibToDelay = toUnits(rt.delay, expUnit)
+	l.FibToDelay = toUnits(rt.delay, boundUnit)
 	l.FibToHops = uint16(hops)
 	p.SetLBF(l)
 	return classLatency, eligible, deadline, ok

@@ -21,8 +21,8 @@ func TestForwardDecrementsHopLimitAndFillsLBF(t *testing.T) {
 		t.Fatalf("hop limit %d, want 8", p.HopLimit())
 	}
 	l, _ := p.LBF()
-	if l.FibToDelay != 100 || l.FibToHops != 2 {
-		t.Fatalf("lbf %+v: want fib_todelay 100 (10 ms), fib_tohops 2", l)
+	if l.FibToDelay != 10 || l.FibToHops != 2 {
+		t.Fatalf("lbf %+v: want fib_todelay 10 (ms), fib_tohops 2", l)
 	}
 	if !bytes.Equal(p.Payload(), []byte("hello")) {
 		t.Fatalf("payload %q", p.Payload())
