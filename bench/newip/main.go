@@ -31,7 +31,10 @@ func main() {
 			fmt.Fprintln(os.Stderr, err)
 			os.Exit(1)
 		}
-		pprof.StartCPUProfile(f)
+		if err := pprof.StartCPUProfile(f); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
 		defer pprof.StopCPUProfile()
 	}
 	fmt.Printf("dii New IP router benchmark, %s, %s/%s, %d CPUs, GOMAXPROCS %d, %s\n\n", time.Now().UTC().Format("2006-01-02"),
@@ -62,8 +65,9 @@ func listen() (*net.UDPConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.SetReadBuffer(8 << 20)
-	c.SetWriteBuffer(8 << 20)
+	// Larger socket buffers absorb bursts; the kernel may cap them.
+	_ = c.SetReadBuffer(8 << 20)
+	_ = c.SetWriteBuffer(8 << 20)
 	return c, nil
 }
 
@@ -71,7 +75,9 @@ func addrOf(c *net.UDPConn) netip.AddrPort { return c.LocalAddr().(*net.UDPAddr)
 
 func cpuTime() time.Duration {
 	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
@@ -107,7 +113,7 @@ func forwarding(size int, d time.Duration) error {
 	if err := r.Start(); err != nil {
 		return err
 	}
-	defer r.Close()
+	defer func() { _ = r.Close() }()
 
 	const batch = 64
 	pkts := make([][]byte, batch)
@@ -155,8 +161,8 @@ func forwarding(size int, d time.Duration) error {
 	time.Sleep(d)
 	o1, f1, d1, c1, t1 := offered.Load(), tx(), drained.Load(), cpuTime(), time.Now()
 	stop.Store(true)
-	sink.Close()
-	gen.Close()
+	_ = sink.Close()
+	_ = gen.Close()
 	wg.Wait()
 	secs := t1.Sub(t0).Seconds()
 	fmt.Printf("| %d B | %d B | %.0f | %.0f | %.0f | %.2f cores |\n", size, len(pkts[0]),

@@ -120,7 +120,8 @@ address the router routes back to that link.
 
 Addresses: 10.1.0.1, 2001:db8::1, 8bit:7, f:f20a000001 or f=167772161.
 
-  dii ping --via 127.0.0.1:7100 --src 10.1.0.1 -c 3 f=70000
+  dii ping --via 127.0.0.1:7100 --src 10.1.0.1 -c 3 10.0.0.3
+  dii ping --via 127.0.0.1:7100 --src 10.1.0.1 f=70000
   dii ping --via 127.0.0.1:7100 --src 10.1.0.1 --lbf 20ms 10.0.0.3
 
 Exits with status 1 when no reply came back.`,
@@ -141,7 +142,7 @@ Exits with status 1 when no reply came back.`,
 			if err != nil {
 				return err
 			}
-			defer h.Close()
+			defer func() { _ = h.Close() }()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.OutOrStdout()
@@ -177,7 +178,7 @@ Exits with status 1 when no reply came back.`,
 				return err
 			}
 			if g.jsonOut {
-				g.emit(out, map[string]any{
+				_ = g.emit(out, map[string]any{
 					"destination": dst.String(), "sent": st.Sent, "received": st.Received, "errors": st.Errors,
 					"loss": st.Loss(), "min_ms": float64(st.Min) / 1e6, "avg_ms": float64(st.Avg) / 1e6,
 					"max_ms": float64(st.Max) / 1e6, "mdev_ms": float64(st.Mdev) / 1e6, "replies": replies,
@@ -225,7 +226,7 @@ answers from its own address; each line shows that router and the
 round-trip time of each probe ("*" when none came back). The trace stops
 at the destination or at a router with no route onward (!N).
 
-  dii trace --via 127.0.0.1:7100 --src 10.1.0.1 f=70000`,
+  dii trace --via 127.0.0.1:7100 --src 10.1.0.1 10.0.0.3`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			dst, err := newip.ParseAddress(args[0])
@@ -236,7 +237,7 @@ at the destination or at a router with no route onward (!N).
 			if err != nil {
 				return err
 			}
-			defer h.Close()
+			defer func() { _ = h.Close() }()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			out := cmd.OutOrStdout()
@@ -279,7 +280,7 @@ at the destination or at a router with no route onward (!N).
 					fmt.Fprintln(out, b.String())
 				})
 			if g.jsonOut {
-				g.emit(out, map[string]any{"destination": dst.String(), "hops": hops}, nil)
+				_ = g.emit(out, map[string]any{"destination": dst.String(), "hops": hops}, nil)
 			}
 			return err
 		},

@@ -32,7 +32,8 @@ Run three routers in a line from the examples, then ping across them:
   dii router --config examples/newip/r1.toml &
   dii router --config examples/newip/r2.toml &
   dii router --config examples/newip/r3.toml &
-  dii ping --via 127.0.0.1:7100 --src 10.1.0.1 f=70000
+  dii ping --via 127.0.0.1:7100 --src 10.1.0.1 10.0.0.3
+  dii trace --via 127.0.0.1:7100 --src 10.1.0.1 10.0.0.3
 
 See docs/newip-router.md.`,
 		Args: cobra.NoArgs,

@@ -189,7 +189,11 @@ func (g *Gateway) Start() error {
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", promhttp.HandlerFor(g.reg, promhttp.HandlerOpts{}))
 		g.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-		go g.metrics.Serve(ln)
+		go func() {
+			if err := g.metrics.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				g.log.Error("metrics listener stopped", "err", err)
+			}
+		}()
 	}
 	g.spawn(g.newipLoop)
 	if g.tun != nil {
@@ -210,7 +214,7 @@ func (g *Gateway) Start() error {
 // Run starts the gateway and stops it when ctx ends.
 func (g *Gateway) Run(ctx context.Context) error {
 	if err := g.Start(); err != nil {
-		g.Close()
+		_ = g.Close()
 		return err
 	}
 	<-ctx.Done()
@@ -232,7 +236,7 @@ func (g *Gateway) Close() error {
 		close(g.stop)
 		if g.metrics != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			g.metrics.Shutdown(ctx)
+			_ = g.metrics.Shutdown(ctx)
 			cancel()
 		}
 		g.closeAll()
@@ -242,18 +246,19 @@ func (g *Gateway) Close() error {
 }
 
 func (g *Gateway) closeAll() {
+	// Closing is how the loops are told to stop; their errors say nothing more.
 	if g.conn != nil {
-		g.conn.Close()
+		_ = g.conn.Close()
 	}
 	if g.tun != nil {
-		g.tun.Close()
+		_ = g.tun.Close()
 	}
 	for _, im := range g.imports {
-		im.conn.Close()
+		_ = im.conn.Close()
 	}
 	g.mu.Lock()
 	for _, f := range g.flows {
-		f.conn.Close()
+		_ = f.conn.Close()
 	}
 	g.mu.Unlock()
 }
@@ -350,7 +355,7 @@ func (g *Gateway) tunLoop() {
 			g.drop(why)
 			continue
 		}
-		g.sendNewIP(pkt)
+		_ = g.sendNewIP(pkt) // counted as a send error when it fails
 	}
 }
 
@@ -375,7 +380,7 @@ func (g *Gateway) importLoop(im *importFlow) {
 			g.drop(dropMalformed)
 			continue
 		}
-		g.sendNewIP(pkt)
+		_ = g.sendNewIP(pkt) // counted as a send error when it fails
 	}
 }
 
@@ -485,7 +490,7 @@ func (g *Gateway) exportLoop(f *exportFlow) {
 			g.drop(dropMalformed)
 			continue
 		}
-		g.sendNewIP(pkt)
+		_ = g.sendNewIP(pkt) // counted as a send error when it fails
 	}
 }
 
@@ -506,7 +511,7 @@ func (g *Gateway) reapLoop() {
 		g.mu.Lock()
 		for k, f := range g.flows {
 			if f.last.Load() < cut {
-				f.conn.Close()
+				_ = f.conn.Close()
 				delete(g.flows, k)
 			}
 		}

@@ -29,12 +29,12 @@ func openTUN(name string) (*os.File, error) {
 	}
 	ifr, err := unix.NewIfreq(name)
 	if err != nil {
-		unix.Close(fd)
+		_ = unix.Close(fd)
 		return nil, fmt.Errorf("tun name %q: %w", name, err)
 	}
 	ifr.SetUint16(unix.IFF_TUN | unix.IFF_NO_PI)
 	if err := unix.IoctlIfreq(fd, unix.TUNSETIFF, ifr); err != nil {
-		unix.Close(fd)
+		_ = unix.Close(fd)
 		return nil, fmt.Errorf("create tun %s: %w", name, err)
 	}
 	return os.NewFile(uintptr(fd), "tun:"+name), nil

@@ -43,7 +43,7 @@ func New(prefix string) (*NS, error) {
 		return nil, err
 	}
 	n := &NS{Name: prefix + "-" + hex.EncodeToString(r[:])}
-	if out, err := exec.Command("ip", "netns", "add", n.Name).CombinedOutput(); err != nil {
+	if out, err := exec.Command("ip", "netns", "add", n.Name).CombinedOutput(); err != nil { //nolint:gosec // a name this package made
 		return nil, fmt.Errorf("ip netns add %s: %v: %s", n.Name, err, out)
 	}
 	return n, nil
@@ -51,7 +51,7 @@ func New(prefix string) (*NS, error) {
 
 // IP runs the ip command inside the namespace ("ip -n NAME args...").
 func (n *NS) IP(args ...string) error {
-	out, err := exec.Command("ip", append([]string{"-n", n.Name}, args...)...).CombinedOutput()
+	out, err := exec.Command("ip", append([]string{"-n", n.Name}, args...)...).CombinedOutput() //nolint:gosec // runs ip as the caller asks, by design
 	if err != nil {
 		return fmt.Errorf("ip -n %s %v: %v: %s", n.Name, args, err, out)
 	}
@@ -60,7 +60,7 @@ func (n *NS) IP(args ...string) error {
 
 // Command returns a command that runs inside the namespace.
 func (n *NS) Command(name string, args ...string) *exec.Cmd {
-	return exec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...)
+	return exec.Command("ip", append([]string{"netns", "exec", n.Name, name}, args...)...) //nolint:gosec // runs a command as the caller asks, by design
 }
 
 // Do runs fn on an OS thread switched into the namespace, then switches
@@ -75,14 +75,14 @@ func (n *NS) Do(fn func() error) error {
 			errc <- fmt.Errorf("open own namespace: %w", err)
 			return
 		}
-		defer unix.Close(orig)
+		defer func() { _ = unix.Close(orig) }()
 		target, err := unix.Open("/run/netns/"+n.Name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("open namespace %s: %w", n.Name, err)
 			return
 		}
-		defer unix.Close(target)
+		defer func() { _ = unix.Close(target) }()
 		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
 			runtime.UnlockOSThread()
 			errc <- fmt.Errorf("enter namespace %s: %w", n.Name, err)
@@ -103,7 +103,7 @@ func (n *NS) Do(fn func() error) error {
 
 // Close deletes the namespace.
 func (n *NS) Close() error {
-	if out, err := exec.Command("ip", "netns", "del", n.Name).CombinedOutput(); err != nil {
+	if out, err := exec.Command("ip", "netns", "del", n.Name).CombinedOutput(); err != nil { //nolint:gosec // a name this package made
 		return fmt.Errorf("ip netns del %s: %v: %s", n.Name, err, out)
 	}
 	return nil

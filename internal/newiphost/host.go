@@ -136,8 +136,8 @@ func (h *Host) readLoop() {
 			case newip.PingRequest:
 				out = h.echo(out[:0], &p, g)
 				if len(out) > 0 {
-					h.Send(out)
-					h.answered.Add(1)
+					h.answered.Add(1) // before the reply, which may end the sender's wait
+					_ = h.Send(out)   // a lost reply is a lost ping
 				}
 			default:
 				h.reply(&p, g, at)

@@ -121,7 +121,7 @@ func (t *Topology) configs() (map[string]*router.Config, map[string]*net.UDPConn
 	var conns []*net.UDPConn
 	fail := func(err error) (map[string]*router.Config, map[string]*net.UDPConn, error) {
 		for _, c := range conns {
-			c.Close()
+			_ = c.Close()
 		}
 		return nil, nil, err
 	}
@@ -220,7 +220,7 @@ func Start(t *Topology) (*Lab, error) {
 			for _, m := range names {
 				if l.Routers[m] == nil {
 					for _, c := range cfgs[m].Links {
-						c.Conn.Close()
+						_ = c.Conn.Close()
 					}
 				}
 			}
@@ -271,9 +271,9 @@ func (l *Lab) HostLink(name string) (netip.AddrPort, bool) {
 // Close stops every host and router.
 func (l *Lab) Close() {
 	for _, h := range l.Hosts {
-		h.Close()
+		_ = h.Close()
 	}
 	for _, r := range l.Routers {
-		r.Close()
+		_ = r.Close()
 	}
 }

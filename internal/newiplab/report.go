@@ -43,7 +43,7 @@ func (r Report) Write(w io.Writer) {
 				pct(x.DeliveryRatio()), pct(x.InTimeRatio()), budget, ms(x.P50), ms(x.P90), ms(x.P99), ms(x.Max), x.Washed)
 		}
 	}
-	tw.Flush()
+	_ = tw.Flush()
 	with, without := r.Rounds[RoundContracts], r.Rounds[RoundBestEffort]
 	if len(with) == 0 || len(without) != len(with) {
 		return

@@ -84,9 +84,9 @@ func (b *batch) prepare(i int, buf []byte, name *sockaddr) {
 }
 
 func (b *batch) doRead(fd uintptr) bool {
-	n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hs[0])), uintptr(b.cnt), 0, 0, 0)
+	n, _, e := unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hs[0])), uintptr(b.cnt), 0, 0, 0) //nolint:gosec // recvmmsg takes the mmsghdr array's address
 	for e == unix.EINTR {
-		n, _, e = unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hs[0])), uintptr(b.cnt), 0, 0, 0)
+		n, _, e = unix.Syscall6(unix.SYS_RECVMMSG, fd, uintptr(unsafe.Pointer(&b.hs[0])), uintptr(b.cnt), 0, 0, 0) //nolint:gosec // as above
 	}
 	if e == unix.EAGAIN {
 		return false
@@ -122,9 +122,9 @@ func (b *batch) recv(rc syscall.RawConn) (int, error) {
 }
 
 func (b *batch) doWrite(fd uintptr) bool {
-	n, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hs[b.off])), uintptr(b.cnt-b.off), 0, 0, 0)
+	n, _, e := unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hs[b.off])), uintptr(b.cnt-b.off), 0, 0, 0) //nolint:gosec // sendmmsg takes the mmsghdr array's address
 	for e == unix.EINTR {
-		n, _, e = unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hs[b.off])), uintptr(b.cnt-b.off), 0, 0, 0)
+		n, _, e = unix.Syscall6(unix.SYS_SENDMMSG, fd, uintptr(unsafe.Pointer(&b.hs[b.off])), uintptr(b.cnt-b.off), 0, 0, 0) //nolint:gosec // as above
 	}
 	if e == unix.EAGAIN {
 		return false

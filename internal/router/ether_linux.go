@@ -37,13 +37,13 @@ func openEther(ifname string) (*etherSocket, error) {
 	}
 	sa := &unix.SockaddrLinklayer{Protocol: htons(newip.EtherType), Ifindex: ifi.Index}
 	if err := unix.Bind(fd, sa); err != nil {
-		unix.Close(fd)
+		_ = unix.Close(fd)
 		return nil, fmt.Errorf("bind raw socket to %s: %w", ifname, err)
 	}
 	f := os.NewFile(uintptr(fd), "newip-"+ifname)
 	rc, err := f.SyscallConn()
 	if err != nil {
-		f.Close()
+		_ = f.Close()
 		return nil, err
 	}
 	return &etherSocket{f: f, rc: rc, ifindex: ifi.Index, mtu: ifi.MTU}, nil

@@ -1,13 +1,10 @@
 package router
 
 import (
-	"os"
 	"testing"
 
 	"github.com/dii-net/dii/pkg/newip"
 )
-
-func ci() bool { return os.Getenv("CI") == "true" }
 
 // pkt describes a packet for tests.
 type pkt struct {

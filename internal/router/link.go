@@ -69,12 +69,12 @@ func openLink(r *Router, c *LinkConfig, idx int) (*link, error) {
 		l.udp = conn
 		rc, err := conn.SyscallConn()
 		if err != nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil, err
 		}
 		l.rc = rc
 		if l.fam, err = socketFamily(rc); err != nil {
-			conn.Close()
+			_ = conn.Close()
 			return nil, err
 		}
 		if c.Remote == "" {
@@ -109,7 +109,7 @@ func (l *link) close() {
 		c = l.file
 	}
 	if c != nil {
-		c.Close()
+		_ = c.Close() // closing stops the reader; nothing to do with its error
 	}
 }
 
@@ -122,6 +122,9 @@ func (l *link) learnPeer(from *sockaddr) {
 	}
 	sa := *from
 	l.peer.Store(&sa)
+	if ap, ok := sa.addrPort(); ok {
+		l.r.log.Debug("link learnt its peer", "link", l.name, "peer", ap)
+	}
 }
 
 // readLoop receives batches of datagrams and forwards them until the

@@ -22,7 +22,6 @@ type linkStats struct {
 type routerStats struct {
 	pings     atomic.Uint64 // echo requests answered
 	hopLimits atomic.Uint64 // hop-limit replies sent to tracers
-	delivered atomic.Uint64 // packets for this router taken in (ping replies)
 }
 
 var (

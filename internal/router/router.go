@@ -188,7 +188,7 @@ func (r *Router) Start() error {
 // Run starts the router and stops it when ctx ends.
 func (r *Router) Run(ctx context.Context) error {
 	if err := r.Start(); err != nil {
-		r.Close()
+		_ = r.Close()
 		return err
 	}
 	<-ctx.Done()
@@ -201,7 +201,7 @@ func (r *Router) Close() error {
 		close(r.stop)
 		if r.metrics != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			r.metrics.Shutdown(ctx)
+			_ = r.metrics.Shutdown(ctx)
 			cancel()
 		}
 		r.closeLinks()
@@ -220,15 +220,6 @@ func (r *Router) Close() error {
 func (r *Router) closeLinks() {
 	for _, l := range r.links {
 		l.close()
-	}
-}
-
-func (r *Router) stopping() bool {
-	select {
-	case <-r.stop:
-		return true
-	default:
-		return false
 	}
 }
 
