@@ -14,8 +14,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// ErrUnavailable wraps the reason namespaces cannot be made here.
-var ErrUnavailable = errors.New("network namespaces unavailable")
+// Why namespaces cannot be made here: Available wraps one of these.
+var (
+	// ErrUnavailable: not permitted here (not root, or not Linux).
+	ErrUnavailable = errors.New("network namespaces unavailable")
+	// ErrNoTool: the ip command is missing.
+	ErrNoTool = errors.New("the ip command is missing (Debian package iproute2)")
+)
 
 // Available reports why namespaces cannot be created here, or nil.
 func Available() error {
@@ -23,7 +28,7 @@ func Available() error {
 		return fmt.Errorf("%w: not root", ErrUnavailable)
 	}
 	if _, err := exec.LookPath("ip"); err != nil {
-		return fmt.Errorf("%w: the ip command is missing (Debian package iproute2)", ErrUnavailable)
+		return ErrNoTool
 	}
 	return nil
 }

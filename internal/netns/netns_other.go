@@ -7,8 +7,11 @@ import (
 	"os/exec"
 )
 
-// ErrUnavailable wraps the reason namespaces cannot be made here.
-var ErrUnavailable = errors.New("network namespaces unavailable: Linux only")
+// Why namespaces cannot be made here.
+var (
+	ErrUnavailable = errors.New("network namespaces unavailable: Linux only")
+	ErrNoTool      = errors.New("the ip command is missing (Debian package iproute2)")
+)
 
 // Available reports why namespaces cannot be created here.
 func Available() error { return ErrUnavailable }

@@ -1,13 +1,14 @@
 package netns
 
 import (
+	"errors"
 	"net"
 	"testing"
 )
 
 func TestDoOpensSocketInNamespace(t *testing.T) {
 	if err := Available(); err != nil {
-		if ci() {
+		if ci() && errors.Is(err, ErrNoTool) {
 			t.Fatal(err)
 		}
 		t.Skip(err)

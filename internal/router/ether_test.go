@@ -2,6 +2,7 @@ package router_test
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"os"
@@ -19,7 +20,8 @@ import (
 // 0x88B6), and pings across from a host on each side.
 func TestRawEthernetLink(t *testing.T) {
 	if err := netns.Available(); err != nil {
-		if os.Getenv("CI") == "true" {
+		// A missing tool fails in CI; not being root only skips.
+		if os.Getenv("CI") == "true" && errors.Is(err, netns.ErrNoTool) {
 			t.Fatal(err)
 		}
 		t.Skip(err)
