@@ -71,6 +71,12 @@ func (r *Router) handle(w *worker, in *link, b []byte, now int64) {
 		in.drop(DropLoop)
 		return
 	}
+	if out.peer.Load() == nil {
+		// A host link that has not heard from its host: nowhere to send.
+		out.drop(DropLinkDown)
+		r.replyPing(w, &p, newip.PingUnreachable, now)
+		return
+	}
 	if g, isPing := p.Ping(); isPing && g.Code == newip.PingRequest {
 		p.DecPingHops()
 	}

@@ -153,6 +153,23 @@ func TestPingRequestAnswersForTrace(t *testing.T) {
 	}
 }
 
+func TestPingToSilentHostLinkIsUnreachable(t *testing.T) {
+	r, w, clk := testRouter(t, threeLinks())
+	r.byName["h"].peer.Store(nil) // the host has not said hello
+	r.handle(w, r.byName["a"], pkt{dst: "10.9.0.7", ping: &newip.Ping{Code: newip.PingRequest, Hops: 255}, payload: []byte("p")}.build(t), clk.Now())
+	back := w.sent(t, "a")
+	if len(back) != 1 {
+		t.Fatalf("%d replies, want 1", len(back))
+	}
+	p := parse(t, back[0])
+	if g, _ := p.Ping(); g.Code != newip.PingUnreachable {
+		t.Fatalf("reply %s", p.String())
+	}
+	if r.Stats().Links["h"].Drops[DropLinkDown.String()] != 1 {
+		t.Fatalf("drops %v", r.Stats().Links)
+	}
+}
+
 func TestGeneralContractBlocks(t *testing.T) {
 	nextHop := addr(t, "10.1.0.9")
 	for _, tc := range []struct {
