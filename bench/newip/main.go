@@ -24,6 +24,7 @@ func main() {
 	lab := flag.Duration("lab", 2*time.Second, "traffic time per lab round")
 	only := flag.String("only", "", "run one part only: forwarding or contracts")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
+	offload := flag.String("offload", "both", "UDP segmentation offload (UDP_SEGMENT, UDP_GRO) in the forwarding runs: on, off or both")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -42,12 +43,20 @@ func main() {
 	if *only == "" || *only == "forwarding" {
 		fmt.Println("Forwarding over the UDP overlay, decision only (no rate, no delay), one router:")
 		fmt.Println()
-		fmt.Println("| payload | packet | offered pps | forwarded pps | drained pps | process CPU |")
-		fmt.Println("|--------:|-------:|------------:|--------------:|------------:|------------:|")
-		for _, size := range []int{64, 1000} {
-			if err := forwarding(size, *duration); err != nil {
-				fmt.Fprintln(os.Stderr, "forwarding:", err)
-				os.Exit(1)
+		fmt.Println("| offload | payload | packet | offered pps | forwarded pps | drained pps | process CPU |")
+		fmt.Println("|--------:|--------:|-------:|------------:|--------------:|------------:|------------:|")
+		modes := map[string][]bool{"on": {true}, "off": {false}, "both": {false, true}}[*offload]
+		if modes == nil {
+			fmt.Fprintln(os.Stderr, "-offload: want on, off or both")
+			os.Exit(2)
+		}
+		for _, off := range modes {
+			for _, size := range []int{64, 1000} {
+				if err := forwarding(size, *duration, off); err != nil {
+					fmt.Fprintln(os.Stderr, "forwarding:", err)
+					pprof.StopCPUProfile()
+					os.Exit(1)
+				}
 			}
 		}
 		fmt.Println()
@@ -82,7 +91,7 @@ func cpuTime() time.Duration {
 }
 
 // forwarding runs one generator → router → sink measurement.
-func forwarding(size int, d time.Duration) error {
+func forwarding(size int, d time.Duration, offload bool) error {
 	gen, err := listen()
 	if err != nil {
 		return err
@@ -102,8 +111,8 @@ func forwarding(size int, d time.Duration) error {
 	r, err := router.New(&router.Config{
 		Name: "bench", Addresses: []string{"10.0.0.1"},
 		Links: []router.LinkConfig{
-			{Name: "in", Conn: in, Remote: addrOf(gen).String()},
-			{Name: "out", Conn: out, Remote: addrOf(sink).String()},
+			{Name: "in", Conn: in, Remote: addrOf(gen).String(), NoOffload: !offload},
+			{Name: "out", Conn: out, Remote: addrOf(sink).String(), NoOffload: !offload},
 		},
 		Routes: []router.RouteConfig{{Prefix: "10.2.0.0/16", Link: "out"}, {Prefix: "10.1.0.0/16", Link: "in"}},
 	})
@@ -125,11 +134,11 @@ func forwarding(size int, d time.Duration) error {
 		}
 		pkts[i] = p
 	}
-	gc, err := router.NewBatchConn(gen, batch)
+	gc, err := router.NewBatchConn(gen, batch, offload)
 	if err != nil {
 		return err
 	}
-	sc, err := router.NewBatchConn(sink, batch)
+	sc, err := router.NewBatchConn(sink, batch, offload)
 	if err != nil {
 		return err
 	}
@@ -165,7 +174,11 @@ func forwarding(size int, d time.Duration) error {
 	_ = gen.Close()
 	wg.Wait()
 	secs := t1.Sub(t0).Seconds()
-	fmt.Printf("| %d B | %d B | %.0f | %.0f | %.0f | %.2f cores |\n", size, len(pkts[0]),
+	mode := "off"
+	if offload {
+		mode = "on"
+	}
+	fmt.Printf("| %s | %d B | %d B | %.0f | %.0f | %.0f | %.2f cores |\n", mode, size, len(pkts[0]),
 		float64(o1-o0)/secs, float64(f1-f0)/secs, float64(d1-d0)/secs, float64(c1-c0)/float64(t1.Sub(t0)))
 	if drops := r.Stats().Links["in"].Drops; len(drops) > 0 {
 		fmt.Printf("  (router drops: %v)\n", drops)

@@ -26,15 +26,40 @@ type sockaddr struct {
 	n uint32
 }
 
+// Offload limits: a send with UDP segmentation offload carries at most
+// maxSegments datagrams and maxSuper bytes in one message.
+const (
+	maxSegments = 64
+	maxSuper    = 65000
+	// groBuffer is the receive buffer per message when the socket
+	// coalesces datagrams (UDP_GRO): up to 64 KiB of them.
+	groBuffer = 65536
+)
+
+// cmsgSpace is the control buffer of one message: room for one
+// UDP_SEGMENT (send) or UDP_GRO (receive) option.
+var cmsgSpace = unix.CmsgSpace(4)
+
 // batch is one goroutine's set of messages for recvmmsg and sendmmsg.
 // It is made once and reused, so moving a batch of packets costs no
 // allocation: the x/net batch readers build a net.Addr per packet.
+//
+// On send, consecutive datagrams of one size to one peer go as a single
+// message with UDP segmentation offload (UDP_SEGMENT): the kernel walks
+// its stack once for all of them. On receive, a socket with UDP_GRO gets
+// such runs back as one message, which recv reports with its segment
+// size.
 type batch struct {
 	hs    []mmsghdr
-	iovs  []unix.Iovec
+	iovs  []unix.Iovec // one per datagram
+	oob   []byte       // cmsgSpace per message
 	names []sockaddr
-	bufs  [][]byte // receive: full buffers; send: the packets
+	bufs  [][]byte // receive: full buffers; send: the datagrams
 	lens  []int    // receive: bytes read; negative when truncated
+	segs  []int    // receive: the segment size of a coalesced message, else 0
+	pkts  []int    // send: datagrams in each message
+	gso   bool     // send: group datagrams with UDP_SEGMENT
+	gro   bool     // receive: ask for UDP_GRO segment sizes
 
 	// state of the system call in progress, bound once
 	cnt    int
@@ -50,9 +75,12 @@ func newBatch(size, bufSize int) *batch {
 	b := &batch{
 		hs:    make([]mmsghdr, size),
 		iovs:  make([]unix.Iovec, size),
+		oob:   make([]byte, size*cmsgSpace),
 		names: make([]sockaddr, size),
 		bufs:  make([][]byte, size),
 		lens:  make([]int, size),
+		segs:  make([]int, size),
+		pkts:  make([]int, size),
 	}
 	if bufSize > 0 {
 		mem := make([]byte, size*bufSize)
@@ -65,22 +93,34 @@ func newBatch(size, bufSize int) *batch {
 	return b
 }
 
-func (b *batch) prepare(i int, buf []byte, name *sockaddr) {
-	h := &b.hs[i]
+func setIovec(v *unix.Iovec, buf []byte) {
+	if len(buf) > 0 {
+		v.Base = &buf[0]
+	} else {
+		v.Base = nil
+	}
+	v.SetLen(len(buf))
+}
+
+// message sets up message m over iovs[first:first+n].
+func (b *batch) message(m, first, n int, name *sockaddr) {
+	h := &b.hs[m]
 	h.hdr = unix.Msghdr{}
 	h.n = 0
-	if len(buf) > 0 {
-		b.iovs[i].Base = &buf[0]
-	} else {
-		b.iovs[i].Base = nil
-	}
-	b.iovs[i].SetLen(len(buf))
-	h.hdr.Iov = &b.iovs[i]
-	h.hdr.SetIovlen(1)
-	if name != nil {
+	h.hdr.Iov = &b.iovs[first]
+	h.hdr.SetIovlen(n)
+	if name != nil && name.n > 0 {
 		h.hdr.Name = &name.b[0]
 		h.hdr.Namelen = name.n
 	}
+}
+
+// control points message m at its control buffer, of length n.
+func (b *batch) control(m, n int) []byte {
+	c := b.oob[m*cmsgSpace : (m+1)*cmsgSpace]
+	b.hs[m].hdr.Control = &c[0]
+	b.hs[m].hdr.SetControllen(n)
+	return c
 }
 
 func (b *batch) doRead(fd uintptr) bool {
@@ -96,13 +136,18 @@ func (b *batch) doRead(fd uintptr) bool {
 	return true
 }
 
-// recv reads up to len(b.bufs) datagrams, waiting for at least one.
-// For each it sets lens[i] (negative when the datagram was cut short)
-// and names[i], the sender's address.
+// recv reads up to len(b.bufs) messages, waiting for at least one. For
+// each it sets lens[i] (negative when cut short), segs[i] (the segment
+// size when the kernel coalesced datagrams, else 0) and names[i], the
+// sender's address.
 func (b *batch) recv(rc syscall.RawConn) (int, error) {
 	for i := range b.hs {
 		b.names[i].n = uint32(len(b.names[i].b))
-		b.prepare(i, b.bufs[i], &b.names[i])
+		setIovec(&b.iovs[i], b.bufs[i])
+		b.message(i, i, 1, &b.names[i])
+		if b.gro {
+			b.control(i, cmsgSpace)
+		}
 	}
 	b.cnt, b.errno = len(b.hs), 0
 	if err := rc.Read(b.readF); err != nil {
@@ -117,8 +162,29 @@ func (b *batch) recv(rc syscall.RawConn) (int, error) {
 			b.lens[i] = -1
 		}
 		b.names[i].n = b.hs[i].hdr.Namelen
+		b.segs[i] = 0
+		if b.gro {
+			b.segs[i] = groSize(b.oob[i*cmsgSpace:(i+1)*cmsgSpace], int(b.hs[i].hdr.Controllen))
+		}
 	}
 	return b.cnt, nil
+}
+
+// groSize finds the UDP_GRO option in a received control buffer.
+func groSize(c []byte, n int) int {
+	n = min(n, len(c))
+	for off := 0; off+unix.SizeofCmsghdr <= n; {
+		h := (*unix.Cmsghdr)(unsafe.Pointer(&c[off])) //nolint:gosec // a cmsghdr the kernel wrote at an aligned offset
+		l := int(h.Len)
+		if l < unix.SizeofCmsghdr || off+l > n {
+			return 0
+		}
+		if h.Level == unix.SOL_UDP && h.Type == unix.UDP_GRO && l >= unix.CmsgLen(4) {
+			return int(binary.NativeEndian.Uint32(c[off+unix.CmsgLen(0):]))
+		}
+		off += unix.CmsgSpace(l - unix.CmsgLen(0))
+	}
+	return 0
 }
 
 func (b *batch) doWrite(fd uintptr) bool {
@@ -139,35 +205,74 @@ func (b *batch) doWrite(fd uintptr) bool {
 	return true
 }
 
-// send writes b.bufs[:n], message i to names[i] (or to the connected
+// send writes b.bufs[:n], datagram i to names[i] (or to the connected
 // peer when names[i] is empty). A message the system refuses is skipped
-// and counted; it returns the number refused and the last such error.
-func (b *batch) send(rc syscall.RawConn, n int) (int, error) {
+// and its datagrams counted; it returns the number refused, the last
+// such error, and whether a refused message used segmentation offload.
+func (b *batch) send(rc syscall.RawConn, n int) (failed int, gsoFailed bool, last error) {
 	if n == 0 {
-		return 0, nil
+		return 0, false, nil
 	}
-	for i := 0; i < n; i++ {
-		var name *sockaddr
-		if b.names[i].n > 0 {
-			name = &b.names[i]
+	m := 0
+	for i := 0; i < n; {
+		setIovec(&b.iovs[i], b.bufs[i])
+		size := len(b.bufs[i])
+		j := i + 1
+		if b.gso && size > 0 {
+			total := size
+			for j < n && j-i < maxSegments && total+len(b.bufs[j]) <= maxSuper && b.names[j] == b.names[i] {
+				l := len(b.bufs[j])
+				if l > size || l == 0 {
+					break
+				}
+				setIovec(&b.iovs[j], b.bufs[j])
+				total += l
+				j++
+				if l < size { // a shorter datagram can only end a run
+					break
+				}
+			}
 		}
-		b.prepare(i, b.bufs[i], name)
+		b.message(m, i, j-i, &b.names[i])
+		b.pkts[m] = j - i
+		if j-i > 1 {
+			c := b.control(m, unix.CmsgSpace(2))
+			h := (*unix.Cmsghdr)(unsafe.Pointer(&c[0])) //nolint:gosec // the control buffer is cmsg-aligned
+			h.Level, h.Type = unix.SOL_UDP, unix.UDP_SEGMENT
+			h.SetLen(unix.CmsgLen(2))
+			binary.NativeEndian.PutUint16(c[unix.CmsgLen(0):], uint16(size))
+		}
+		m++
+		i = j
 	}
-	b.cnt, b.off = n, 0
-	failed := 0
-	var last error
+	b.cnt, b.off = m, 0
 	for b.off < b.cnt {
 		b.errno = 0
 		if err := rc.Write(b.writeF); err != nil {
-			return failed + b.cnt - b.off, err
+			for k := b.off; k < b.cnt; k++ {
+				failed += b.pkts[k]
+			}
+			return failed, false, err
 		}
 		if b.errno != 0 {
-			failed++
+			failed += b.pkts[b.off]
 			last = b.errno
+			gsoFailed = gsoFailed || b.pkts[b.off] > 1
 			b.off++
 		}
 	}
-	return failed, last
+	return failed, gsoFailed, last
+}
+
+// enableGRO asks the socket behind rc to coalesce datagrams (UDP_GRO).
+func enableGRO(rc syscall.RawConn) bool {
+	var serr error
+	if err := rc.Control(func(fd uintptr) {
+		serr = unix.SetsockoptInt(int(fd), unix.SOL_UDP, unix.UDP_GRO, 1)
+	}); err != nil {
+		return false
+	}
+	return serr == nil
 }
 
 // setAddrPort encodes ap as a socket address for a socket of family

@@ -22,13 +22,19 @@ type sockaddr struct {
 }
 
 type batch struct {
-	bufs  [][]byte
-	names []sockaddr
-	lens  []int
+	bufs     [][]byte
+	names    []sockaddr
+	lens     []int
+	segs     []int
+	gso, gro bool
 }
 
+const groBuffer = 65536
+
+func enableGRO(syscall.RawConn) bool { return false }
+
 func newBatch(size, bufSize int) *batch {
-	b := &batch{bufs: make([][]byte, size), names: make([]sockaddr, size), lens: make([]int, size)}
+	b := &batch{bufs: make([][]byte, size), names: make([]sockaddr, size), lens: make([]int, size), segs: make([]int, size)}
 	if bufSize > 0 {
 		for i := range b.bufs {
 			b.bufs[i] = make([]byte, bufSize)
@@ -37,8 +43,8 @@ func newBatch(size, bufSize int) *batch {
 	return b
 }
 
-func (b *batch) recv(syscall.RawConn) (int, error)          { return 0, errNotLinux }
-func (b *batch) send(_ syscall.RawConn, n int) (int, error) { return n, errNotLinux }
+func (b *batch) recv(syscall.RawConn) (int, error)                { return 0, errNotLinux }
+func (b *batch) send(_ syscall.RawConn, n int) (int, bool, error) { return n, false, errNotLinux }
 
 func (s *sockaddr) setAddrPort(netip.AddrPort, int)   {}
 func (s *sockaddr) setLinkLayer(int, uint16, [6]byte) {}

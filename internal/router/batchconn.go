@@ -7,18 +7,20 @@ import (
 )
 
 // BatchConn moves datagrams on a UDP socket in batches of one system
-// call each, without allocating: for programs that load or drain a
-// router at high rates (bench/newip).
+// call each, without allocating, with UDP segmentation offload on send
+// and receive where the kernel has it: for programs that load or drain
+// a router at high rates (bench/newip).
 type BatchConn struct {
 	rc  syscall.RawConn
 	fam int
 	in  *batch
 	out *batch
+	n   int // messages of the last Read
 }
 
-// NewBatchConn wraps c; size is the batch size and the largest datagram
-// read is frameSize bytes.
-func NewBatchConn(c *net.UDPConn, size int) (*BatchConn, error) {
+// NewBatchConn wraps c; size is the batch size. With offload false it
+// sends and receives one datagram per message.
+func NewBatchConn(c *net.UDPConn, size int, offload bool) (*BatchConn, error) {
 	rc, err := c.SyscallConn()
 	if err != nil {
 		return nil, err
@@ -27,20 +29,51 @@ func NewBatchConn(c *net.UDPConn, size int) (*BatchConn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &BatchConn{rc: rc, fam: fam, in: newBatch(size, frameSize), out: newBatch(size, 0)}, nil
+	bc := &BatchConn{rc: rc, fam: fam, in: newBatch(size, frameSize), out: newBatch(size, 0)}
+	bc.out.gso = offload
+	if offload && enableGRO(rc) {
+		bc.in = newBatch(groBatch, groBuffer)
+		bc.in.gro = true
+	}
+	return bc, nil
 }
 
-// Read waits for datagrams and returns how many it read; Datagram(i)
-// returns each until the next Read.
-func (c *BatchConn) Read() (int, error) { return c.in.recv(c.rc) }
-
-// Datagram returns the i-th datagram of the last Read (nil when it was
-// cut short).
-func (c *BatchConn) Datagram(i int) []byte {
-	if c.in.lens[i] < 0 {
-		return nil
+// Read waits for datagrams and returns how many it read; Each visits
+// them until the next Read.
+func (c *BatchConn) Read() (int, error) {
+	n, err := c.in.recv(c.rc)
+	c.n = n
+	total := 0
+	for i := 0; i < n; i++ {
+		size, seg := c.in.lens[i], c.in.segs[i]
+		switch {
+		case size <= 0:
+			total++
+		case seg > 0 && seg < size:
+			total += (size + seg - 1) / seg
+		default:
+			total++
+		}
 	}
-	return c.in.bufs[i][:c.in.lens[i]]
+	return total, err
+}
+
+// Each calls fn with every datagram of the last Read (not those cut
+// short).
+func (c *BatchConn) Each(fn func([]byte)) {
+	for i := 0; i < c.n; i++ {
+		size, seg := c.in.lens[i], c.in.segs[i]
+		if size < 0 {
+			continue
+		}
+		if seg <= 0 || seg >= size {
+			fn(c.in.bufs[i][:size])
+			continue
+		}
+		for off := 0; off < size; off += seg {
+			fn(c.in.bufs[i][off:min(off+seg, size)])
+		}
+	}
 }
 
 // Write sends pkts (at most the batch size) to to, and returns how many
@@ -52,7 +85,10 @@ func (c *BatchConn) Write(pkts [][]byte, to netip.AddrPort) (int, error) {
 	for i := 0; i < n; i++ {
 		c.out.names[i] = sa
 	}
-	failed, err := c.out.send(c.rc, n)
+	failed, gsoFailed, err := c.out.send(c.rc, n)
+	if gsoFailed {
+		c.out.gso = false
+	}
 	for i := 0; i < n; i++ {
 		c.out.bufs[i] = nil
 	}

@@ -64,8 +64,9 @@ type LinkConfig struct {
 	// Wash is the queue depth above which packets with a chunked
 	// payload lose their low-significance chunks; 0 turns wash off.
 	Wash Size `toml:"wash"`
-	// WashKeep is the lowest significance a washed packet keeps.
-	WashKeep uint8 `toml:"wash_keep"`
+	// NoOffload turns UDP segmentation offload off for a UDP link: no
+	// UDP_SEGMENT on send, no UDP_GRO on receive.
+	NoOffload bool `toml:"no_offload"`
 
 	// Conn, when set, is an open UDP socket the link uses instead of
 	// opening Listen (the lab and tests hand sockets over this way).

@@ -28,6 +28,8 @@ type link struct {
 
 	learn bool                     // the peer is learnt from what arrives
 	peer  atomic.Pointer[sockaddr] // nil until known
+	gso   atomic.Bool              // send runs of equal datagrams with UDP segmentation offload
+	gro   bool                     // the socket coalesces what it receives (UDP_GRO)
 
 	delay  int64 // propagation delay, ns
 	washAt int   // queue depth that triggers wash; 0 never
@@ -76,6 +78,10 @@ func openLink(r *Router, c *LinkConfig, idx int) (*link, error) {
 		if l.fam, err = socketFamily(rc); err != nil {
 			_ = conn.Close()
 			return nil, err
+		}
+		if !c.NoOffload {
+			l.gso.Store(true)
+			l.gro = enableGRO(rc)
 		}
 		if c.Remote == "" {
 			l.learn = true
@@ -131,6 +137,11 @@ func (l *link) learnPeer(from *sockaddr) {
 // link closes.
 func (l *link) readLoop() {
 	b := newBatch(batchSize, frameSize)
+	if l.gro {
+		// Each message may hold up to 64 KiB of coalesced datagrams.
+		b = newBatch(groBatch, groBuffer)
+		b.gro = true
+	}
 	w := l.r.newWorker()
 	for {
 		n, err := b.recv(l.rc)
@@ -149,17 +160,32 @@ func (l *link) readLoop() {
 			if l.ether && b.names[i].linkLayerOutgoing() {
 				continue
 			}
-			rx++
-			size := b.lens[i]
-			if size < 0 || size >= frameSize {
+			size, seg := b.lens[i], b.segs[i]
+			if size < 0 {
+				rx++
 				l.drop(DropTooBig)
 				continue
 			}
-			rxBytes += uint64(size)
 			if l.learn {
 				l.learnPeer(&b.names[i])
 			}
-			l.r.handle(w, l, b.bufs[i][:size], now)
+			if seg <= 0 || seg >= size {
+				seg = size
+			}
+			buf := b.bufs[i][:size]
+			for off := 0; off < size || size == 0; off += seg {
+				d := buf[off:min(off+seg, size)]
+				rx++
+				rxBytes += uint64(len(d))
+				if len(d) >= frameSize {
+					l.drop(DropTooBig)
+				} else {
+					l.r.handle(w, l, d, now)
+				}
+				if size == 0 {
+					break
+				}
+			}
 		}
 		l.stats.rxPackets.Add(uint64(rx))
 		l.stats.rxBytes.Add(rxBytes)
@@ -237,12 +263,7 @@ func (l *link) sendFrames(b *batch, fs []*frame) {
 		n++
 	}
 	if n > 0 {
-		failed, _ := b.send(l.rc, n)
-		l.stats.txPackets.Add(uint64(n - failed))
-		l.stats.txBytes.Add(bytes)
-		if failed > 0 {
-			l.stats.drops[DropSendError].Add(uint64(failed))
-		}
+		l.sendBatch(b, n, bytes)
 	}
 	for i, f := range fs {
 		freeFrame(f)
@@ -250,6 +271,22 @@ func (l *link) sendFrames(b *batch, fs []*frame) {
 	}
 	for i := 0; i < n; i++ {
 		b.bufs[i] = nil
+	}
+}
+
+// sendBatch sends b's first n datagrams and counts them. When a
+// message with segmentation offload is refused, the link stops using
+// offload and sends the rest one datagram per message.
+func (l *link) sendBatch(b *batch, n int, bytes uint64) {
+	b.gso = l.gso.Load()
+	failed, gsoFailed, err := b.send(l.rc, n)
+	if gsoFailed && l.gso.Swap(false) {
+		l.r.log.Warn("segmentation offload refused; sending datagrams one by one", "link", l.name, "err", err)
+	}
+	l.stats.txPackets.Add(uint64(n - failed))
+	l.stats.txBytes.Add(bytes)
+	if failed > 0 {
+		l.stats.drops[DropSendError].Add(uint64(failed))
 	}
 }
 
@@ -333,12 +370,7 @@ func (w *worker) flushLink(l *link) {
 	for i := 0; i < n; i++ {
 		bytes += uint64(len(ob.bufs[i]))
 	}
-	failed, _ := ob.send(l.rc, n)
-	l.stats.txPackets.Add(uint64(n - failed))
-	l.stats.txBytes.Add(bytes)
-	if failed > 0 {
-		l.stats.drops[DropSendError].Add(uint64(failed))
-	}
+	l.sendBatch(ob, n, bytes)
 	for i := 0; i < n; i++ {
 		ob.bufs[i] = nil
 	}

@@ -17,8 +17,12 @@ import (
 	"github.com/dii-net/dii/pkg/newip"
 )
 
-// batchSize is how many datagrams one system call moves.
-const batchSize = 64
+// batchSize is how many datagrams one system call moves; groBatch how
+// many messages one receive takes when each may hold many datagrams.
+const (
+	batchSize = 64
+	groBatch  = 16
+)
 
 // Router is a running New IP router.
 type Router struct {

@@ -31,6 +31,7 @@ rate = "10Mbit"              # 0 (default): no rate limit
 delay = "5ms"                # one-way propagation delay (default 0)
 queue = "256KiB"             # queue capacity (default 256KiB)
 wash = "64KiB"               # wash chunked payloads above this depth; 0 (default): never
+no_offload = false           # true: no UDP segmentation offload (UDP_SEGMENT, UDP_GRO)
 
 # A link to a host: no remote, the router learns the host's UDP address
 # from the first packet the host sends.
