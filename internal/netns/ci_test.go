@@ -1,0 +1,5 @@
+package netns
+
+import "os"
+
+func ci() bool { return os.Getenv("CI") == "true" }
