@@ -48,8 +48,8 @@ func (t ContractType) String() string {
 // worth delivering only within MaxAllowedDelay; DelayExp is the delay it
 // has experienced so far.
 type MaxDelay struct {
-	MaxAllowedDelay uint16
-	DelayExp        uint16
+	MaxAllowedDelay uint16 // the budget, in milliseconds
+	DelayExp        uint16 // the delay experienced so far, in units of 100 µs
 }
 
 // LBF is the Latency-Based Forwarding contract (type 2). MinDelay and
