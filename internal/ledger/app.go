@@ -14,11 +14,13 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/tx"
+	"github.com/dii-net/dii/internal/validator"
 )
 
 // AppVersion is the application protocol version reported to CometBFT.
@@ -106,7 +108,8 @@ type App struct {
 	// Mempool connection state.
 	// params are fixed at genesis; cached so transactions need not decode
 	// them.
-	params atomic.Pointer[registry.Params]
+	params    atomic.Pointer[registry.Params]
+	valParams atomic.Pointer[validator.Params]
 
 	checkMu    sync.Mutex
 	checkState *state.Overlay
@@ -144,9 +147,21 @@ func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
 			return nil, err
 		}
 		a.params.Store(p)
+		if err := a.loadValParams(store.Latest()); err != nil {
+			return nil, err
+		}
 	}
 	m.observe(store.Latest())
 	return a, nil
+}
+
+func (a *App) loadValParams(r state.Reader) error {
+	vp, err := validator.LoadParams(r)
+	if err != nil {
+		return err
+	}
+	a.valParams.Store(vp)
+	return nil
 }
 
 // Store is the application's state store, for readers.
@@ -173,6 +188,11 @@ type GenesisState struct {
 	// OID is the OID tree at genesis: its top arcs (by default 0, 1 and
 	// 2, held by the first registry operator) and the X.677 UAV arc.
 	OID *oid.Genesis `json:"oid,omitempty"`
+	// TLDs are registered at genesis by the first registry operator.
+	TLDs []GenesisTLD `json:"tlds,omitempty"`
+	// Validators holds the validator admins, the largest set allowed, and
+	// the operator account of each genesis validator.
+	Validators *validator.Genesis `json:"validators,omitempty"`
 }
 
 // GenesisNameserver is a root name server entry in genesis.
@@ -181,6 +201,15 @@ type GenesisNameserver struct {
 	Name     string     `json:"name"`
 	Addrs    []string   `json:"addrs"`
 	DNSKEY   []byte     `json:"dnskey,omitempty"` // DNSKEY RDATA, base64
+}
+
+// GenesisTLD is a TLD registered at genesis.
+type GenesisTLD struct {
+	Name string `json:"name"`
+	// Owner of the TLD; zero: the first registry operator.
+	Owner tx.Address `json:"owner,omitzero"`
+	// Open lets anyone register names under it.
+	Open bool `json:"open,omitempty"`
 }
 
 // InitChain writes the genesis state and returns its root.
@@ -220,7 +249,26 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 			return nil, fmt.Errorf("genesis nameserver %d (%s): %w", i, ns.Name, err)
 		}
 	}
+	for i, tld := range gs.TLDs {
+		if len(gs.Registry.Operators) == 0 {
+			return nil, fmt.Errorf("genesis tld %d (%s): no registry operator to register it", i, tld.Name)
+		}
+		op := &tx.Register{Name: tld.Name, Owner: tld.Owner, Open: tld.Open}
+		if err := registry.Exec(w, &gs.Registry, gs.Registry.Operators[0], req.Time.Unix(), op); err != nil {
+			return nil, fmt.Errorf("genesis tld %d (%s): %w", i, tld.Name, err)
+		}
+	}
 	if err := oid.InitGenesis(w, gs.OID, gs.Registry.Operators, req.Time.Unix()); err != nil {
+		return nil, err
+	}
+	gvals := make([]validator.GenesisValidator, 0, len(req.Validators))
+	for i, v := range req.Validators {
+		if v.PubKeyType != cmted25519.KeyType || len(v.PubKeyBytes) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("genesis validator %d: key type %q: dii validators use ed25519 keys", i, v.PubKeyType)
+		}
+		gvals = append(gvals, validator.GenesisValidator{PubKey: v.PubKeyBytes, Power: v.Power})
+	}
+	if err := validator.InitGenesis(w, gs.Validators, gs.Registry.Operators, gvals); err != nil {
 		return nil, err
 	}
 	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), w.Changes())
@@ -230,6 +278,9 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 	a.chainID = req.ChainId
 	p := gs.Registry
 	a.params.Store(&p)
+	if err := a.loadValParams(v); err != nil {
+		return nil, err
+	}
 	a.resetCheck(req.Time.Unix())
 	root := v.Root()
 	a.log.Info("genesis state written", "chain_id", req.ChainId, "operators", len(gs.Registry.Operators), "app_hash", fmt.Sprintf("%X", root))
@@ -290,12 +341,7 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	acc.Sequence++
 	txw := state.NewOverlay(w)
 	for i, op := range t.Ops {
-		var err error
-		if oid.Handles(op) {
-			err = oid.Exec(txw, signer, now, op)
-		} else {
-			err = registry.Exec(txw, params, signer, now, op)
-		}
+		err := a.exec(txw, params, signer, now, op)
 		if err != nil {
 			if consume {
 				// The transaction is in a block: its sequence number is
@@ -309,6 +355,34 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	txw.Set(AccountKey(signer), acc.encode())
 	txw.WriteTo(w)
 	return t, CodeOK, nil
+}
+
+// exec dispatches one operation to the registry it belongs to.
+func (a *App) exec(w *state.Overlay, params *registry.Params, signer tx.Address, now int64, op tx.Op) error {
+	switch o := op.(type) {
+	case *tx.Validator:
+		vp := a.valParams.Load()
+		if vp == nil {
+			return errors.New("validator parameters not loaded")
+		}
+		return validator.Exec(w, vp, signer, o)
+	case *tx.Nameserver:
+		// A validator's operator publishes its name server as a registry
+		// operator does, so the root zone's NS set can follow the set.
+		if !params.IsOperator(signer) {
+			isOp, err := validator.IsOperator(w, signer)
+			if err != nil {
+				return err
+			}
+			if isOp {
+				return registry.PutNameserver(w, signer, o)
+			}
+		}
+	}
+	if oid.Handles(op) {
+		return oid.Exec(w, signer, now, op)
+	}
+	return registry.Exec(w, params, signer, now, op)
 }
 
 // FinalizeBlock executes a decided block and returns the new app hash.
@@ -339,10 +413,19 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		a.metrics.delivered(code)
 	}
 	a.changes = w.Changes()
+	vals, err := validator.Updates(base, a.changes)
+	if err != nil {
+		return nil, fmt.Errorf("validator updates at height %d: %w", req.Height, err)
+	}
 	a.pending = base.NextAt(req.Height, now, a.changes)
 	a.metrics.updates.Add(float64(updates))
 	root := a.pending.Root()
-	return &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}, nil
+	resp := &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}
+	for _, u := range vals {
+		resp.ValidatorUpdates = append(resp.ValidatorUpdates, abci.ValidatorUpdate{Power: u.Power, PubKeyType: cmted25519.KeyType, PubKeyBytes: u.PubKey})
+		a.log.Info("validator set change", "height", req.Height, "pub_key", fmt.Sprintf("%X", []byte(u.PubKey)), "power", u.Power)
+	}
+	return resp, nil
 }
 
 // Commit persists the state FinalizeBlock produced and publishes it.
