@@ -11,6 +11,7 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
@@ -152,6 +153,7 @@ func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
 		}
 	}
 	m.observe(store.Latest())
+	m.count(store.Latest())
 	return a, nil
 }
 
@@ -276,6 +278,7 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		return nil, err
 	}
 	a.chainID = req.ChainId
+	a.metrics.count(v)
 	p := gs.Registry
 	a.params.Store(&p)
 	if err := a.loadValParams(v); err != nil {
@@ -433,6 +436,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if a.pending == nil {
 		return nil, errors.New("commit without a finalized block")
 	}
+	start := time.Now() // for the commit-to-serve metric only
 	prev := a.store.Latest()
 	if err := a.store.Commit(a.pending, a.changes); err != nil {
 		return nil, err
@@ -440,6 +444,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if a.onCommit != nil {
 		a.onCommit(prev, a.pending, a.changes)
 	}
+	a.metrics.committed(prev, a.changes, start)
 	a.metrics.observe(a.pending)
 	a.resetCheck(a.pending.Time())
 	a.pending, a.changes = nil, nil
