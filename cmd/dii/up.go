@@ -61,6 +61,7 @@ func upCmd(g *globals) *cobra.Command {
 		loadDemo                  bool
 		chainID, moniker          string
 		timeoutCommit             time.Duration
+		noPeers                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -91,7 +92,7 @@ with every committed record intact. All listeners default to loopback.`,
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
 				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey,
-				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain})
+				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain, NoPeers: noPeers})
 			if err != nil {
 				return err
 			}
@@ -136,6 +137,7 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
 	f.StringVar(&moniker, "moniker", "", "name of this node when creating a new home (default dii-node)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")
+	f.BoolVar(&noPeers, "no-peers", false, "dial no peers (persistent peers, seeds and peer exchange off): start cut off from the network")
 	return cmd
 }
 

@@ -307,3 +307,27 @@ func loadConfig(dir string) (*cfg.Config, error) {
 	}
 	return conf, nil
 }
+
+// ConsensusKey reads the public validator key of a home from its
+// config/priv_validator_key.json, without the private key's use.
+func ConsensusKey(home string) ([]byte, error) {
+	conf := cfg.DefaultConfig()
+	conf.SetRoot(home)
+	b, err := os.ReadFile(conf.PrivValidatorKeyFile())
+	if err != nil {
+		return nil, err
+	}
+	var f struct {
+		PubKey struct {
+			Type  string `json:"type"`
+			Value []byte `json:"value"`
+		} `json:"pub_key"`
+	}
+	if err := json.Unmarshal(b, &f); err != nil {
+		return nil, fmt.Errorf("%s: %w", conf.PrivValidatorKeyFile(), err)
+	}
+	if len(f.PubKey.Value) != ed25519.PubKeySize {
+		return nil, fmt.Errorf("%s: pub_key of type %q is %d bytes, want an ed25519 key", conf.PrivValidatorKeyFile(), f.PubKey.Type, len(f.PubKey.Value))
+	}
+	return f.PubKey.Value, nil
+}
