@@ -37,6 +37,14 @@ func New(base string) *Client {
 	return &Client{base: strings.TrimRight(base, "/"), hc: &http.Client{Timeout: 60 * time.Second}}
 }
 
+// NewHTTP is New with an HTTP client of the caller's, for callers that
+// keep many requests in flight (a load generator) and size its pool.
+func NewHTTP(base string, hc *http.Client) *Client {
+	c := New(base)
+	c.hc = hc
+	return c
+}
+
 // Base is the node's API URL.
 func (c *Client) Base() string { return c.base }
 

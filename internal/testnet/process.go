@@ -298,7 +298,30 @@ func (nd *Node) Restart(timeout time.Duration, o StartOptions) error {
 	return nd.Start(o)
 }
 
-// Start starts every node that is not running and waits until all answer.
+// WaitSynced polls the node until it answers and is no longer catching up
+// (block sync done: it takes part in consensus and accepts transactions).
+func (nd *Node) WaitSynced(ctx context.Context) error {
+	if err := nd.WaitReady(ctx); err != nil {
+		return err
+	}
+	for {
+		st, err := nd.Client().Status(ctx)
+		if err == nil && !st.CatchingUp {
+			return nil
+		}
+		if !nd.Running() {
+			return fmt.Errorf("%s exited; see %s:\n%s", nd.Name, nd.LogPath(), nd.tail(15))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%s still catching up: %w", nd.Name, ctx.Err())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// Start starts every node that is not running and waits until all have
+// caught up with the others.
 func (n *Network) Start(ctx context.Context, nodes []*Node) error {
 	for _, nd := range nodes {
 		if err := nd.Start(StartOptions{}); err != nil {
@@ -306,7 +329,7 @@ func (n *Network) Start(ctx context.Context, nodes []*Node) error {
 		}
 	}
 	for _, nd := range nodes {
-		if err := nd.WaitReady(ctx); err != nil {
+		if err := nd.WaitSynced(ctx); err != nil {
 			return err
 		}
 	}
