@@ -75,7 +75,11 @@ manifest with every node's ports. Node i listens on 127.0.0.1 (--host) at
 --base-port + 10*i: P2P +0, CometBFT RPC +1, HTTP API +2, DNS +3 (UDP and
 TCP); +4 is its P2P port while cut off in a fault test. init fails if a
 port is taken. Each node's config.toml lists the others as persistent
-peers and uses short consensus timeouts.`,
+peers and uses short consensus timeouts.
+
+--hosts lays the same network out for several machines: node i listens on
+the i-th address (round robin). Copy each node's home to its host and run
+it there with the flags "dii testnet up" would use (see docs/deploy.md).`,
 		Example: `  dii testnet init --validators 4 --dir /tmp/tn
   dii testnet init --validators 1 --full 1 --base-port 40000 --timeout-commit 500ms`,
 		Args: cobra.NoArgs,
@@ -97,6 +101,7 @@ peers and uses short consensus timeouts.`,
 	f.IntVar(&o.Full, "full", 0, "number of non-validating full nodes")
 	f.IntVar(&o.BasePort, "base-port", testnet.DefaultBasePort, "first port of node0; node i uses base-port+10*i ..+4")
 	f.StringVar(&o.Host, "host", testnet.DefaultHost, "loopback address every node listens on")
+	f.StringSliceVar(&o.Hosts, "hosts", nil, "spread the nodes over these addresses (node i on the i-th, round robin): a layout to copy to real hosts")
 	f.StringVar(&o.ChainID, "chain-id", "", "chain id (default dii-local-<random>)")
 	f.DurationVar(&o.TimeoutCommit, "timeout-commit", testnet.DefaultTimeoutCommit, "consensus.timeout_commit of every node")
 	f.DurationVar(&o.TimeoutPropose, "timeout-propose", testnet.DefaultTimeoutPropose, "consensus.timeout_propose of every node")

@@ -43,6 +43,12 @@ type InitOptions struct {
 	// publishes it (defaults: DefaultDNSName, 127.0.0.1).
 	DNSName  string
 	DNSAddrs []string
+	// Genesis, when set, is the genesis of an existing chain to join: the
+	// home gets its own keys and this genesis, and ChainID, Operators,
+	// DNSName and DNSAddrs are not used.
+	Genesis *types.GenesisDoc
+	// Peers are persistent peers (id@host:port) written to config.toml.
+	Peers []string
 }
 
 // DNSKeyFile is where a home keeps the node's DNSSEC signing key.
@@ -66,10 +72,15 @@ func loadOrGenDNSKey(home string) (*dnssec.Key, error) {
 
 // Home describes a home folder.
 type Home struct {
-	Dir      string
-	ChainID  string
-	Operator tx.Address
-	Created  bool // Init made it now
+	Dir      string     `json:"home"`
+	ChainID  string     `json:"chain_id"`
+	Operator tx.Address `json:"operator"`
+	Created  bool       `json:"created"` // Init made it now
+	// NodeID and ConsensusKey (the validator key) identify the node to
+	// other operators: peers dial NodeID@host:port, and an admin adds
+	// the node as a validator by ConsensusKey.
+	NodeID       string `json:"node_id"`
+	ConsensusKey []byte `json:"consensus_key"`
 }
 
 // KeysDir is the keyring folder of a home.
@@ -91,6 +102,10 @@ func Init(dir string, o InitOptions) (*Home, error) {
 		if k, err := keyring.Open(KeysDir(dir)).Get(OperatorKey); err == nil {
 			h.Operator = k.Address()
 		}
+		if nk, err := p2p.LoadNodeKey(conf.NodeKeyFile()); err == nil {
+			h.NodeID = string(nk.ID())
+		}
+		h.ConsensusKey, _ = ConsensusKey(dir)
 		return h, nil
 	}
 	if o.Moniker == "" {
@@ -99,6 +114,19 @@ func Init(dir string, o InitOptions) (*Home, error) {
 	id, err := Prepare(dir, o.Moniker)
 	if err != nil {
 		return nil, err
+	}
+	if len(o.Peers) > 0 {
+		if err := EditConfig(dir, func(c *cfg.Config) { c.P2P.PersistentPeers = strings.Join(o.Peers, ",") }); err != nil {
+			return nil, err
+		}
+	}
+	home := &Home{Dir: dir, Operator: id.Operator, Created: true, NodeID: id.NodeID, ConsensusKey: id.PubKey.Bytes()}
+	if o.Genesis != nil {
+		if err := o.Genesis.SaveAs(conf.GenesisFile()); err != nil {
+			return nil, err
+		}
+		home.ChainID = o.Genesis.ChainID
+		return home, nil
 	}
 	if o.DNSName == "" {
 		o.DNSName = DefaultDNSName
@@ -117,7 +145,8 @@ func Init(dir string, o InitOptions) (*Home, error) {
 	if err := gen.SaveAs(conf.GenesisFile()); err != nil {
 		return nil, err
 	}
-	return &Home{Dir: dir, ChainID: gen.ChainID, Operator: id.Operator, Created: true}, nil
+	home.ChainID = gen.ChainID
+	return home, nil
 }
 
 // Identity is what a prepared home holds that genesis and the other nodes

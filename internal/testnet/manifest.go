@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	cfg "github.com/cometbft/cometbft/config"
@@ -57,6 +59,10 @@ type Options struct {
 	// Host is the loopback address every node listens on (default
 	// DefaultHost).
 	Host string
+	// Hosts, when set, spread the nodes over these addresses (node i on
+	// Hosts[i mod len]) instead of Host: a layout for real hosts, to copy
+	// each node's home to its host.
+	Hosts []string
 	// Consensus timing (defaults above). EmptyBlocks is the longest pause
 	// between blocks when no transactions come.
 	TimeoutCommit  time.Duration
@@ -71,6 +77,7 @@ type Manifest struct {
 	ChainID        string     `json:"chain_id"`
 	BasePort       int        `json:"base_port"`
 	Host           string     `json:"host"`
+	Hosts          []string   `json:"hosts,omitempty"`
 	TimeoutCommit  string     `json:"timeout_commit"`
 	TimeoutPropose string     `json:"timeout_propose"`
 	EmptyBlocks    string     `json:"empty_blocks_interval"`
@@ -131,7 +138,11 @@ func (o *Options) defaults() error {
 }
 
 func (m *Manifest) port(i, off int) string {
-	return net.JoinHostPort(m.Host, strconv.Itoa(m.BasePort+i*PortsPerNode+off))
+	host := m.Host
+	if len(m.Hosts) > 0 {
+		host = m.Hosts[i%len(m.Hosts)]
+	}
+	return net.JoinHostPort(host, strconv.Itoa(m.BasePort+i*PortsPerNode+off))
 }
 
 // Init lays out a new network in dir, which must not hold one already.
@@ -142,7 +153,12 @@ func Init(dir string, o Options) (*Network, error) {
 	if _, err := os.Stat(filepath.Join(dir, ManifestFile)); err == nil {
 		return nil, fmt.Errorf("%s already holds a network (%s); remove it or choose another folder", dir, ManifestFile)
 	}
-	m := &Manifest{BasePort: o.BasePort, Host: o.Host, TimeoutCommit: o.TimeoutCommit.String(),
+	for _, h := range o.Hosts {
+		if _, err := netip.ParseAddr(h); err != nil {
+			return nil, fmt.Errorf("host %q: want an IP address", h)
+		}
+	}
+	m := &Manifest{BasePort: o.BasePort, Host: o.Host, Hosts: o.Hosts, TimeoutCommit: o.TimeoutCommit.String(),
 		TimeoutPropose: o.TimeoutPropose.String(), EmptyBlocks: o.EmptyBlocks.String()}
 	total := o.Validators + o.Full
 	for i := 0; i < total; i++ {
@@ -161,7 +177,8 @@ func Init(dir string, o Options) (*Network, error) {
 		}
 		m.Nodes = append(m.Nodes, spec)
 		if spec.Validator {
-			vals = append(vals, node.GenesisValidator{Identity: id, Power: o.Power, DNSName: spec.DNSName, DNSAddrs: []string{o.Host}})
+			host, _, _ := net.SplitHostPort(spec.DNS)
+			vals = append(vals, node.GenesisValidator{Identity: id, Power: o.Power, DNSName: spec.DNSName, DNSAddrs: []string{host}})
 		}
 	}
 	gen, err := node.BuildGenesis(node.GenesisSpec{ChainID: o.ChainID, Validators: vals,
@@ -225,7 +242,8 @@ func (m *Manifest) configure(dir string, i int) error {
 	})
 }
 
-// checkFree fails when one of node i's ports is taken.
+// checkFree fails when one of node i's ports is taken on this machine. The
+// ports of an address this machine does not have are not checked.
 func (m *Manifest) checkFree(i int) error {
 	for off := 0; off < PortsPerNode; off++ {
 		switch off {
@@ -235,6 +253,9 @@ func (m *Manifest) checkFree(i int) error {
 		}
 		addr := m.port(i, off)
 		ln, err := net.Listen("tcp", addr)
+		if errors.Is(err, syscall.EADDRNOTAVAIL) {
+			return nil // another host's address
+		}
 		if err != nil {
 			return fmt.Errorf("port %s of node%d is taken (%v); choose another --base-port", addr, i, err)
 		}
