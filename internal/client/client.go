@@ -185,6 +185,12 @@ func (c *Client) SubmitRaw(ctx context.Context, raw []byte, wait Wait) (*api.TxR
 	return &res, c.do(ctx, "POST", "/v1/txs?wait="+string(wait), api.SubmitRequest{Tx: raw}, &res)
 }
 
+// Tx looks a committed transaction up by its hash (hex).
+func (c *Client) Tx(ctx context.Context, hash string) (*api.TxResult, error) {
+	var res api.TxResult
+	return &res, c.do(ctx, "GET", "/v1/txs/"+url.PathEscape(hash), nil, &res)
+}
+
 // Signer builds, signs and submits transactions for one key.
 type Signer struct {
 	C       *Client

@@ -52,6 +52,18 @@ type Config struct {
 	Progress      io.Writer
 	ProgressTTY   bool
 	ProgressEvery time.Duration
+	// OnCommit, when set, is called (from many goroutines) for every
+	// transaction whose commit a node reported.
+	OnCommit func(Commit)
+}
+
+// Commit is a transaction a node reported committed.
+type Commit struct {
+	Hash   string   // hex, as the API gives it
+	Height int64    // the block that holds it
+	Node   string   // the API it was sent to
+	Names  []string // the names it set
+	Addr   [4]byte  // the A record it set them to
 }
 
 // Result is what a run measured.
@@ -286,18 +298,21 @@ func (r *run) measure(ctx context.Context, accts []*account) *Result {
 // updates and waits for its commit.
 func (r *run) send(ctx context.Context, a *account) {
 	a.round++
+	ip := [4]byte{10, byte(a.round >> 16), byte(a.round >> 8), byte(a.round)}
 	ops := make([]tx.Op, len(a.names))
 	for k, n := range a.names {
-		ip := [4]byte{10, byte(a.round >> 16), byte(a.round >> 8), byte(a.round)}
 		ops[k] = &tx.SetRRset{Name: n, Type: dns.TypeA, TTL: 300, Records: [][]byte{ip[:]}}
 	}
 	r.submitted.Add(1)
 	r.inflight.Add(1)
 	defer r.inflight.Add(-1)
 	t0 := time.Now()
-	_, err := a.s.Submit(ctx, client.WaitCommit, ops...)
+	res, err := a.s.Submit(ctx, client.WaitCommit, ops...)
 	lat := time.Since(t0)
 	if err == nil {
+		if r.cfg.OnCommit != nil {
+			r.cfg.OnCommit(Commit{Hash: res.Hash, Height: res.Height, Node: a.s.C.Base(), Names: a.names, Addr: ip})
+		}
 		r.committed.Add(1)
 		r.mu.Lock()
 		r.lats = append(r.lats, lat)

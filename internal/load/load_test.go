@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -42,10 +43,22 @@ func TestRun(t *testing.T) {
 
 	var progress bytes.Buffer
 	op := n.Operator(t)
+	var mu sync.Mutex
+	var commits []Commit
 	res, err := Run(ctx, Config{Nodes: []string{api, api}, Rate: 20, Duration: 2 * time.Second, Accounts: 8, OpsPerTx: 3,
-		Operator: op.Key, Progress: &progress, ProgressEvery: 500 * time.Millisecond})
+		Operator: op.Key, Progress: &progress, ProgressEvery: 500 * time.Millisecond,
+		OnCommit: func(c Commit) { mu.Lock(); commits = append(commits, c); mu.Unlock() }})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if int64(len(commits)) != res.Committed {
+		t.Fatalf("%d commits reported, %d counted", len(commits), res.Committed)
+	}
+	for _, c := range commits[:3] {
+		got, err := n.Client.Tx(ctx, c.Hash)
+		if err != nil || got.Height != c.Height || got.Code != 0 || len(c.Names) != 3 {
+			t.Fatalf("commit %+v: %+v %v", c, got, err)
+		}
 	}
 	if res.Submitted < 20 || res.Committed != res.Submitted || res.Rejected != 0 || res.Failed != 0 || res.Updates != 3*res.Committed {
 		t.Fatalf("result %+v", res)
