@@ -30,6 +30,9 @@ type Network struct {
 	Bin string
 	// LogLevel of the nodes (default "info").
 	LogLevel string
+	// Wrap, when set, gives a command prefix to run a node under, such as
+	// "ip netns exec NS" to start it in a network namespace.
+	Wrap func(*Node) []string
 
 	m     *Manifest
 	mu    sync.Mutex
@@ -206,7 +209,11 @@ func (nd *Node) Start(o StartOptions) error {
 	}
 	args = append(args, "--p2p", p2p)
 	fmt.Fprintf(logf, "=== %s: dii %s\n", time.Now().UTC().Format(time.RFC3339), strings.Join(args, " "))
-	cmd := exec.Command(nd.net.Bin, args...)
+	argv := append([]string{nd.net.Bin}, args...)
+	if nd.net.Wrap != nil {
+		argv = append(nd.net.Wrap(nd), argv...)
+	}
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {
