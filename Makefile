@@ -12,6 +12,7 @@ help:
 	@echo "make e2e-long   run the end-to-end fault tests with the long profile (test/e2e/networks/long.json)"
 	@echo "make lint       gofmt, go vet, and golangci-lint when installed"
 	@echo "make bench      run the benchmarks in bench/ and the Go benchmarks"
+	@echo "make bench-testnet  1, 4 and 7 validators under dii load (bench/testnet)"
 	@echo "make fuzz       run each fuzz target for FUZZTIME (default 30s)"
 
 build:
@@ -34,6 +35,9 @@ lint:
 
 bench: bench-go
 	$(GO) run ./bench/ledger
+
+bench-testnet:
+	$(GO) run ./bench/testnet
 
 bench-go:
 	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/
