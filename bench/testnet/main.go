@@ -36,7 +36,7 @@ func main() {
 		if *bin, err = build(); err != nil {
 			fail(err)
 		}
-		defer os.RemoveAll(filepath.Dir(*bin))
+		defer func() { _ = os.RemoveAll(filepath.Dir(*bin)) }()
 	}
 	load1, _ := os.ReadFile("/proc/loadavg")
 	fmt.Printf("dii testnet benchmark, %s, %s/%s, %d CPUs, %s, load average at start: %s\n",
@@ -88,7 +88,7 @@ func build() (string, error) {
 		return "", err
 	}
 	bin := filepath.Join(dir, "dii")
-	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/dii").CombinedOutput(); err != nil {
+	if out, err := exec.Command("go", "build", "-o", bin, "./cmd/dii").CombinedOutput(); err != nil { //nolint:gosec // go build into this program's own temporary folder
 		return "", fmt.Errorf("build ./cmd/dii (run from the repository root): %v\n%s", err, out)
 	}
 	return bin, nil
@@ -104,11 +104,11 @@ func runOne(validators int, bin string, rate float64, d time.Duration, accounts,
 	if keep {
 		fmt.Fprintf(os.Stderr, "network folder %s\n", dir)
 	} else {
-		defer os.RemoveAll(dir)
+		defer func() { _ = os.RemoveAll(dir) }()
 	}
 	var n *testnet.Network
 	for try := 0; ; try++ {
-		base := 20000 + rand.IntN(1000)*40
+		base := 20000 + rand.IntN(1000)*40 //nolint:gosec // a port range, not a secret
 		if n, err = testnet.Init(dir, testnet.Options{Validators: validators, BasePort: base, TimeoutCommit: tc}); err == nil {
 			break
 		}

@@ -213,7 +213,7 @@ func (nd *Node) Start(o StartOptions) error {
 	if nd.net.Wrap != nil {
 		argv = append(nd.net.Wrap(nd), argv...)
 	}
-	cmd := exec.Command(argv[0], argv[1:]...)
+	cmd := exec.Command(argv[0], argv[1:]...) //nolint:gosec // the dii binary (and the caller's wrapper) with the manifest's arguments
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := cmd.Start(); err != nil {

@@ -119,7 +119,7 @@ func (f *Netns) hostIf(i int) string { return fmt.Sprintf("%sh%d", f.prefix, i) 
 func (f *Netns) addr(i int) string   { return fmt.Sprintf("%s%d", f.subnet, i+1) }
 
 func ip(args ...string) error {
-	out, err := exec.Command("ip", args...).CombinedOutput()
+	out, err := exec.Command("ip", args...).CombinedOutput() //nolint:gosec // ip with the fabric's own arguments
 	if err != nil {
 		return fmt.Errorf("ip %s: %v: %s", strings.Join(args, " "), err, bytes.TrimSpace(out))
 	}
