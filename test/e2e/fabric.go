@@ -2,15 +2,22 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/exec"
+	"runtime"
 	"strings"
 	"time"
 
+	"golang.org/x/sys/unix"
+
+	"github.com/dii-net/dii/internal/client"
 	"github.com/dii-net/dii/internal/testnet"
 )
 
@@ -26,6 +33,9 @@ type Fabric interface {
 	// Cut separates the node from every other; Heal reconnects it.
 	Cut(nd *testnet.Node) error
 	Heal(nd *testnet.Node) error
+	// Client is an API client that reaches the node even while it is
+	// cut off, to show that it stopped moving on.
+	Client(nd *testnet.Node) *client.Client
 	// Close removes what the fabric set up.
 	Close() error
 }
@@ -52,6 +62,10 @@ func (l Loopback) Cut(nd *testnet.Node) error {
 func (l Loopback) Heal(nd *testnet.Node) error {
 	return nd.Restart(l.StopTimeout, testnet.StartOptions{})
 }
+
+// Client implements Fabric: a node restarted without peers still
+// listens where it did.
+func (Loopback) Client(nd *testnet.Node) *client.Client { return nd.Client() }
 
 // Close implements Fabric.
 func (Loopback) Close() error { return nil }
@@ -157,6 +171,46 @@ func (f *Netns) Cut(nd *testnet.Node) error { return ip("link", "set", f.hostIf(
 
 // Heal implements Fabric.
 func (f *Netns) Heal(nd *testnet.Node) error { return ip("link", "set", f.hostIf(nd.Index), "up") }
+
+// Client implements Fabric: its connections are made from inside the
+// node's namespace, where the node's address answers even with the link
+// down.
+func (f *Netns) Client(nd *testnet.Node) *client.Client {
+	ns := f.ns(nd.Index)
+	tr := &http.Transport{Proxy: nil, DisableKeepAlives: true, DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		return dialIn(ctx, ns, network, addr)
+	}}
+	return client.NewHTTP(nd.API, &http.Client{Transport: tr, Timeout: 10 * time.Second})
+}
+
+// dialIn dials addr from inside network namespace ns: the socket is made
+// on a thread that entered the namespace. That thread stays locked and
+// ends with its goroutine, so no other goroutine runs in the namespace.
+func dialIn(ctx context.Context, ns, network, addr string) (net.Conn, error) {
+	type result struct {
+		c   net.Conn
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		runtime.LockOSThread() // never unlocked: the runtime ends the thread with the goroutine
+		fd, err := unix.Open("/var/run/netns/"+ns, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			ch <- result{nil, fmt.Errorf("namespace %s: %w", ns, err)}
+			return
+		}
+		defer func() { _ = unix.Close(fd) }()
+		if err := unix.Setns(fd, unix.CLONE_NEWNET); err != nil {
+			ch <- result{nil, fmt.Errorf("enter namespace %s: %w", ns, err)}
+			return
+		}
+		var d net.Dialer
+		c, err := d.DialContext(ctx, network, addr)
+		ch <- result{c, err}
+	}()
+	r := <-ch
+	return r.c, r.err
+}
 
 // Close implements Fabric: namespaces (and with them the veth pairs) and
 // the bridge go.

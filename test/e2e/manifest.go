@@ -10,9 +10,11 @@ import (
 
 // Manifest describes a test network and how hard to test it.
 type Manifest struct {
-	// Validators at genesis (at least 4 for the fault steps) and full
-	// nodes that join late, one per "late node" step.
+	// Validators at genesis (at least 4 for the fault steps), full nodes
+	// that run from the start, and full nodes that join late, one per
+	// "late node" step.
 	Validators    int `json:"validators"`
+	FullNodes     int `json:"full_nodes"`
 	LateFullNodes int `json:"late_full_nodes"`
 	// Consensus timing of every node.
 	TimeoutCommit  Duration `json:"timeout_commit"`
@@ -75,6 +77,8 @@ func LoadManifest(path string) (*Manifest, error) {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	switch {
+	case m.FullNodes < 0 || m.LateFullNodes < 0:
+		return nil, fmt.Errorf("%s: full_nodes and late_full_nodes must not be negative", path)
 	case m.Validators < 4:
 		return nil, fmt.Errorf("%s: validators %d: the fault steps need at least 4", path, m.Validators)
 	case m.Load.Rate <= 0 || m.Load.Accounts < 1 || m.Load.OpsPerTx < 1:
