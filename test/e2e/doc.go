@@ -3,9 +3,11 @@
 // laid out and run with package testnet, each node a separate "dii up"
 // process, under a steady write load from package load, while the tests
 // kill, stop, partition and add nodes. After every step the harness checks
-// the invariants: every transaction whose commit a node reported is in the
-// same block on every node; all nodes agree on the hash and app hash of
-// every block they share; and their DNS servers give the same answers.
+// the invariants on every node, each from its first block: every
+// transaction whose commit a node reported is in that block; all nodes
+// agree on the hash and app hash of every block they share; their DNS
+// servers give the same answers; and their APIs list the same names at a
+// common height.
 //
 // Partitions use network namespaces when the tests run as root and can
 // create them: every node then runs in its own namespace, joined to the
@@ -15,6 +17,7 @@
 // either way; healing restarts it as it was.
 //
 // "go test ./test/e2e" runs networks/ci.json, the short profile CI runs;
-// DII_E2E_MANIFEST=networks/long.json (or make e2e-long) runs the longer
-// one.
+// DII_E2E=long (or make e2e-long) runs networks/long.json, and
+// DII_E2E_MANIFEST names any other manifest. README.md says what each step
+// proves.
 package e2e
