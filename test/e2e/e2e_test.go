@@ -306,9 +306,13 @@ func (e *env) downAndHalt(ctx context.Context, t *testing.T, down []*testnet.Nod
 	}
 	rest := e.running()
 	h := topHeight(ctx, rest)
+	began := time.Now()
 	if err := testnet.WaitHeight(ctx, h+e.m.FaultBlocks, rest...); err != nil {
 		t.Fatalf("%d of %d validators down: the others stopped committing: %v", len(down), n, err)
 	}
+	// The window must be long enough for a network that still committed
+	// to show it: at least four blocks at the pace just seen.
+	window := max(e.m.HaltWindow.D(), 4*time.Since(began)/time.Duration(e.m.FaultBlocks))
 	if err := extra.Stop(stopTimeout); err != nil {
 		t.Fatal(err)
 	}
@@ -316,7 +320,8 @@ func (e *env) downAndHalt(ctx context.Context, t *testing.T, down []*testnet.Nod
 	h = topHeight(ctx, rest)
 	// A third of the power or more is gone: at most the block already
 	// decided may still commit, then nothing for the whole window.
-	deadline := time.Now().Add(e.m.HaltWindow.D())
+	t.Logf("%d of %d validators down at height %d: watching %s for commits", len(down)+1, n, h, window.Round(time.Millisecond))
+	deadline := time.Now().Add(window)
 	for time.Now().Before(deadline) {
 		for _, nd := range rest {
 			if got, err := nd.Height(ctx); err == nil && got > h+1 {
