@@ -3,14 +3,16 @@ GO        ?= go
 BIN       ?= bin/dii
 PKGS      := ./...
 
-.PHONY: help build test test-race lint bench bench-go fuzz clean
+.PHONY: help build test test-race e2e-long lint bench bench-go bench-testnet fuzz clean
 
 help:
 	@echo "make build      build $(BIN)"
 	@echo "make test       run every test (what CI runs)"
 	@echo "make test-race  run the tests with the race detector"
+	@echo "make e2e-long   run the end-to-end fault tests with the long profile (test/e2e/networks/long.json)"
 	@echo "make lint       gofmt, go vet, and golangci-lint when installed"
 	@echo "make bench      run the benchmarks in bench/ and the Go benchmarks"
+	@echo "make bench-testnet  1, 4 and 7 validators under dii load (bench/testnet)"
 	@echo "make fuzz       run each fuzz target for FUZZTIME (default 30s)"
 
 build:
@@ -22,6 +24,9 @@ test:
 test-race:
 	$(GO) test -count=1 -race -timeout 30m $(PKGS)
 
+e2e-long:
+	DII_E2E_MANIFEST=networks/long.json $(GO) test -count=1 -timeout 30m -v -run TestFaults ./test/e2e/
+
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet $(PKGS)
@@ -30,6 +35,9 @@ lint:
 
 bench: bench-go
 	$(GO) run ./bench/ledger
+
+bench-testnet:
+	$(GO) run ./bench/testnet
 
 bench-go:
 	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/

@@ -2,9 +2,10 @@
 // prints a table:
 //
 //   - committed name updates per second on a single validator, with
-//     submit-to-queryable latency percentiles, through the real path: signed
-//     transactions over the HTTP API, CometBFT consensus, the ledger
-//     application, and a read back through the API;
+//     submit-to-commit latency percentiles, through the real path: signed
+//     transactions over the HTTP API, CometBFT consensus and the ledger
+//     application, driven by package load (the engine of "dii load") in
+//     closed loop;
 //   - Merkle proof size, proof verification rate on one core, and memory
 //     per name, at a state of -names registered names (default 1,000,000).
 //

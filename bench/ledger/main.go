@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"crypto/ed25519"
-	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
@@ -11,15 +10,13 @@ import (
 	"os"
 	"runtime"
 	"runtime/debug"
-	"sort"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/miekg/dns"
 
 	"github.com/dii-net/dii/internal/client"
 	"github.com/dii-net/dii/internal/keyring"
+	"github.com/dii-net/dii/internal/load"
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/node"
 	"github.com/dii-net/dii/internal/registry"
@@ -60,8 +57,9 @@ func aRecord(i int) []byte {
 	return rd
 }
 
-// throughput runs a single-validator node in-process and measures
-// committed updates per second and submit-to-queryable latency.
+// throughput runs a single-validator node in-process and measures, with
+// package load in closed loop, committed updates per second and the
+// submit-to-commit latency.
 func throughput(writers, batch int, duration, timeoutCommit time.Duration) error {
 	home, err := os.MkdirTemp("", "dii-bench-")
 	if err != nil {
@@ -78,96 +76,21 @@ func throughput(writers, batch int, duration, timeoutCommit time.Duration) error
 		return err
 	}
 	defer func() { _ = n.Stop() }()
-	ctx := context.Background()
-	c := client.New(n.Addrs().API)
-	ring := keyring.Open(node.KeysDir(home))
-	opKey, err := ring.Get(node.OperatorKey)
+	opKey, err := keyring.Open(node.KeysDir(home)).Get(node.OperatorKey)
 	if err != nil {
 		return err
 	}
-	op, err := client.NewSigner(ctx, c, opKey.Private, "dii-bench")
-	if err != nil {
-		return err
-	}
-	if _, err := op.Submit(ctx, client.WaitCommit, &tx.Register{Name: "bench", Open: true}); err != nil {
-		return err
-	}
-
 	fmt.Printf("== throughput: 1 validator, %d writers x %d updates per tx, timeout_commit %s, %s\n", writers, batch, timeoutCommit, duration)
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		updates   atomic.Int64
-		txs       atomic.Int64
-		rejected  atomic.Int64
-		checked   atomic.Int64
-		unread    atomic.Int64
-	)
-	start := time.Now()
-	end := start.Add(duration)
-	var wg sync.WaitGroup
-	for w := 0; w < writers; w++ {
-		_, priv, _ := ed25519.GenerateKey(rand.Reader)
-		s := &client.Signer{C: c, Key: priv, ChainID: "dii-bench"}
-		wg.Add(1)
-		go func(w int) {
-			defer wg.Done()
-			for round := 0; time.Now().Before(end); round++ {
-				ops := make([]tx.Op, 0, batch)
-				first := ""
-				for i := 0; i < batch; i++ {
-					name := fmt.Sprintf("w%d-r%d-%d.bench", w, round, i)
-					if i == 0 {
-						first = name
-					}
-					// Each name is registered and given an A record: two
-					// updates per name, counted as two.
-					if i%2 == 0 {
-						ops = append(ops, &tx.Register{Name: name})
-					} else {
-						prev := fmt.Sprintf("w%d-r%d-%d.bench", w, round, i-1)
-						ops = append(ops, &tx.SetRRset{Name: prev, Type: dns.TypeA, TTL: 300, Records: [][]byte{aRecord(w<<16 | round<<8 | i)}})
-					}
-				}
-				t0 := time.Now()
-				res, err := s.Submit(ctx, client.WaitCommit, ops...)
-				if err != nil {
-					rejected.Add(1)
-					continue
-				}
-				// Queryable: the API answers the name as soon as the
-				// commit is reported; check a sample to be sure.
-				if round%4 == 0 {
-					if _, err := c.Name(ctx, first); err != nil {
-						unread.Add(1)
-					}
-					checked.Add(1)
-				}
-				lat := time.Since(t0)
-				_ = res
-				updates.Add(int64(len(ops)))
-				txs.Add(1)
-				mu.Lock()
-				latencies = append(latencies, lat)
-				mu.Unlock()
-			}
-		}(w)
+	res, err := load.Run(context.Background(), load.Config{Nodes: []string{n.Addrs().API}, Duration: duration,
+		Accounts: writers, OpsPerTx: batch, TLD: "bench", Operator: opKey.Private})
+	if err != nil {
+		return err
 	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	pct := func(p float64) time.Duration {
-		if len(latencies) == 0 {
-			return 0
-		}
-		return latencies[int(p*float64(len(latencies)-1))]
-	}
-	st, _ := c.Status(ctx)
-	fmt.Printf("| committed updates | committed txs | rejected txs | updates/s | p50 submit→queryable | p95 | p99 | reads checked (failed) | blocks |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|\n")
-	fmt.Printf("| %d | %d | %d | %.0f | %s | %s | %s | %d (%d) | %d |\n\n", updates.Load(), txs.Load(), rejected.Load(),
-		float64(updates.Load())/elapsed.Seconds(), pct(0.50).Round(time.Millisecond), pct(0.95).Round(time.Millisecond),
-		pct(0.99).Round(time.Millisecond), checked.Load(), unread.Load(), st.LatestHeight)
+	st, _ := client.New(n.Addrs().API).Status(context.Background())
+	fmt.Printf("| committed updates | committed txs | rejected txs | updates/s | p50 submit→commit | p95 | p99 | blocks |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| %d | %d | %d | %.0f | %s | %s | %s | %d |\n\n", res.Updates, res.Committed, res.Rejected+res.Failed,
+		res.UpdatesPerSec, res.P50.Round(time.Millisecond), res.P95.Round(time.Millisecond), res.P99.Round(time.Millisecond), st.LatestHeight)
 	return nil
 }
 

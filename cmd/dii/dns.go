@@ -193,9 +193,10 @@ func publishCmd(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "publish",
 		Short: "Publish this node's root name server (name, addresses, DNSSEC key) on the ledger",
-		Long: `publish signs, with --key (a registry operator), the entry that puts this
-node's name server in the root zone's NS set, its addresses in the glue, and
-its DNSSEC key in the DNSKEY set. Each operator account has one entry;
+		Long: `publish signs, with --key (a registry operator, or the operator of a
+validator in the set), the entry that puts this node's name server in the
+root zone's NS set, its addresses in the glue, and its DNSSEC key in the
+DNSKEY set. Each operator account has one entry;
 publishing again replaces it, --withdraw removes it. Genesis publishes the
 first node's entry with the address 127.0.0.1: a node that serves DNS on
 other addresses publishes them here.`,

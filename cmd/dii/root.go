@@ -78,7 +78,7 @@ against the validators' signatures with "dii verify".`,
 	pf.StringVar(&g.key, "key", node.OperatorKey, "name of the key in the keyring that signs transactions")
 	pf.StringVar(&g.logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	pf.DurationVar(&g.timeout, "timeout", 60*time.Second, "how long a command waits for the node")
-	root.AddCommand(upCmd(g), initCmd(g), keyCmd(g), nameCmd(g), verifyCmd(g), statusCmd(g), blockCmd(g), validatorsCmd(g), dnsCmd(g), zoneCmd(g), oidCmd(g), handleCmd(g))
+	root.AddCommand(upCmd(g), initCmd(g), keyCmd(g), nameCmd(g), verifyCmd(g), statusCmd(g), blockCmd(g), validatorsCmd(g), dnsCmd(g), zoneCmd(g), oidCmd(g), handleCmd(g), testnetCmd(g), loadCmd(g))
 	root.AddCommand(routerCmd(g))
 	root.AddCommand(pingCmd(g))
 	root.AddCommand(traceCmd(g))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
 	"github.com/dii-net/dii/internal/client"
@@ -17,17 +19,36 @@ import (
 )
 
 func initCmd(g *globals) *cobra.Command {
-	var chainID, moniker string
+	var chainID, moniker, genesis, peers string
 	cmd := &cobra.Command{
 		Use:   "init",
-		Short: "Create a single-validator home folder without starting the node",
-		Long: `init creates the home folder (--home) with a CometBFT configuration, a
-single-validator genesis, the node's P2P and validator keys, and an operator
-account key that genesis names as a registry operator. It does nothing if
-the folder already holds a genesis. "dii up" runs it for you.`,
+		Short: "Create a home folder without starting the node: a new chain, or one to join",
+		Long: `init creates the home folder (--home) with a CometBFT configuration, the
+node's P2P and validator keys, and an operator account key. It does
+nothing if the folder already holds a genesis. "dii up" runs it for you.
+
+Without --genesis it starts a new chain: a single-validator genesis in
+which the operator key is a registry operator and the validator admin.
+
+With --genesis it prepares a node to join an existing chain: the home gets
+its own keys and that chain's genesis, and --peers become its persistent
+peers. Start it with "dii up"; it syncs the chain from its peers. init
+prints the node id (for other nodes' peers) and the consensus key, which a
+validator admin gives to "dii validators add" to make the node a validator.`,
+		Example: `  dii init --chain-id dii-lab-1
+  dii init --home /var/lib/dii/node --genesis genesis.json \
+      --peers 5c1b...e2@10.0.0.11:26656,9a0f...41@10.0.0.12:26656`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			h, err := node.Init(g.home, node.InitOptions{ChainID: chainID, Moniker: moniker})
+			o := node.InitOptions{ChainID: chainID, Moniker: moniker, Peers: splitList(peers)}
+			if genesis != "" {
+				gen, err := types.GenesisDocFromFile(genesis)
+				if err != nil {
+					return fmt.Errorf("--genesis: %w", err)
+				}
+				o.Genesis = gen
+			}
+			h, err := node.Init(g.home, o)
 			if err != nil {
 				return err
 			}
@@ -36,6 +57,8 @@ the folder already holds a genesis. "dii up" runs it for you.`,
 	}
 	cmd.Flags().StringVar(&chainID, "chain-id", "", "chain id of the new chain (default dii-local-<random>)")
 	cmd.Flags().StringVar(&moniker, "moniker", "", "name of this node (default dii-node)")
+	cmd.Flags().StringVar(&genesis, "genesis", "", "genesis.json of an existing chain to join")
+	cmd.Flags().StringVar(&peers, "peers", "", "persistent peers, comma-separated node-id@host:port")
 	return cmd
 }
 
@@ -47,6 +70,9 @@ func printHome(w io.Writer, h *node.Home) {
 	}
 	if !h.Operator.IsZero() {
 		fmt.Fprintf(w, "operator account %s (key %q)\n", h.Operator, node.OperatorKey)
+	}
+	if h.Created && h.NodeID != "" {
+		fmt.Fprintf(w, "node id %s, consensus key %s\n", h.NodeID, base64.StdEncoding.EncodeToString(h.ConsensusKey))
 	}
 }
 
@@ -62,6 +88,7 @@ func upCmd(g *globals) *cobra.Command {
 		loadDemo                  bool
 		chainID, moniker          string
 		timeoutCommit             time.Duration
+		noPeers                   bool
 	)
 	cmd := &cobra.Command{
 		Use:   "up",
@@ -92,7 +119,7 @@ with every committed record intact. All listeners default to loopback.`,
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,
 				CometMetrics: true, TimeoutCommit: timeoutCommit, Logger: log, DNS: dnsAddr, DNSName: dnsName,
 				Upstream: upstream, Prefer: prefer, DoT: dotAddr, TLSCert: tlsCert, TLSKey: tlsKey,
-				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain, Handle: handleAddr})
+				RRLRate: rrlRate, RRLSlip: rrlSlip, ORSDomain: &orsDomain, Handle: handleAddr, NoPeers: noPeers})
 			if err != nil {
 				return err
 			}
@@ -142,6 +169,7 @@ with every committed record intact. All listeners default to loopback.`,
 	f.StringVar(&chainID, "chain-id", "", "chain id when creating a new home (default dii-local-<random>)")
 	f.StringVar(&moniker, "moniker", "", "name of this node when creating a new home (default dii-node)")
 	f.DurationVar(&timeoutCommit, "timeout-commit", 0, "override consensus.timeout_commit from config.toml")
+	f.BoolVar(&noPeers, "no-peers", false, "dial no peers (persistent peers, seeds and peer exchange off): start cut off from the network")
 	return cmd
 }
 

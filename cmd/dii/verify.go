@@ -124,27 +124,6 @@ func showProof(ctx context.Context, cmd *cobra.Command, g *globals, c *client.Cl
 	return nil
 }
 
-func validatorsCmd(g *globals) *cobra.Command {
-	return &cobra.Command{
-		Use:   "validators",
-		Short: "Print the node's current validator set as a trust file for dii verify",
-		Long: `validators prints the node's validator set with the chain id, in the form
-"dii verify --trust" reads. Save it once from a node you trust; later proofs
-then need no node at all.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx, cancel := g.ctx(cmd)
-			defer cancel()
-			raw, err := g.client().Validators(ctx)
-			if err != nil {
-				return err
-			}
-			_, err = cmd.OutOrStdout().Write(raw)
-			return err
-		},
-	}
-}
-
 // readArg reads the file a command was given, or standard input for "-".
 func readArg(cmd *cobra.Command, path string) ([]byte, error) {
 	if path == "-" {

@@ -37,6 +37,14 @@ func New(base string) *Client {
 	return &Client{base: strings.TrimRight(base, "/"), hc: &http.Client{Timeout: 60 * time.Second}}
 }
 
+// NewHTTP is New with an HTTP client of the caller's, for callers that
+// keep many requests in flight (a load generator) and size its pool.
+func NewHTTP(base string, hc *http.Client) *Client {
+	c := New(base)
+	c.hc = hc
+	return c
+}
+
 // Base is the node's API URL.
 func (c *Client) Base() string { return c.base }
 
@@ -175,6 +183,12 @@ const (
 func (c *Client) SubmitRaw(ctx context.Context, raw []byte, wait Wait) (*api.TxResult, error) {
 	var res api.TxResult
 	return &res, c.do(ctx, "POST", "/v1/txs?wait="+string(wait), api.SubmitRequest{Tx: raw}, &res)
+}
+
+// Tx looks a committed transaction up by its hash (hex).
+func (c *Client) Tx(ctx context.Context, hash string) (*api.TxResult, error) {
+	var res api.TxResult
+	return &res, c.do(ctx, "GET", "/v1/txs/"+url.PathEscape(hash), nil, &res)
 }
 
 // Signer builds, signs and submits transactions for one key.

@@ -11,15 +11,18 @@ import (
 	"net/netip"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcrypto "github.com/cometbft/cometbft/api/cometbft/crypto/v1"
+	cmted25519 "github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/dii-net/dii/internal/handle"
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
 	"github.com/dii-net/dii/internal/tx"
+	"github.com/dii-net/dii/internal/validator"
 )
 
 // AppVersion is the application protocol version reported to CometBFT.
@@ -107,7 +110,8 @@ type App struct {
 	// Mempool connection state.
 	// params are fixed at genesis; cached so transactions need not decode
 	// them.
-	params atomic.Pointer[registry.Params]
+	params    atomic.Pointer[registry.Params]
+	valParams atomic.Pointer[validator.Params]
 
 	checkMu    sync.Mutex
 	checkState *state.Overlay
@@ -145,9 +149,22 @@ func New(store *state.Store, log *slog.Logger, m *Metrics) (*App, error) {
 			return nil, err
 		}
 		a.params.Store(p)
+		if err := a.loadValParams(store.Latest()); err != nil {
+			return nil, err
+		}
 	}
 	m.observe(store.Latest())
+	m.count(store.Latest())
 	return a, nil
+}
+
+func (a *App) loadValParams(r state.Reader) error {
+	vp, err := validator.LoadParams(r)
+	if err != nil {
+		return err
+	}
+	a.valParams.Store(vp)
+	return nil
 }
 
 // Store is the application's state store, for readers.
@@ -174,6 +191,11 @@ type GenesisState struct {
 	// OID is the OID tree at genesis: its top arcs (by default 0, 1 and
 	// 2, held by the first registry operator) and the X.677 UAV arc.
 	OID *oid.Genesis `json:"oid,omitempty"`
+	// TLDs are registered at genesis by the first registry operator.
+	TLDs []GenesisTLD `json:"tlds,omitempty"`
+	// Validators holds the validator admins, the largest set allowed, and
+	// the operator account of each genesis validator.
+	Validators *validator.Genesis `json:"validators,omitempty"`
 }
 
 // GenesisNameserver is a root name server entry in genesis.
@@ -182,6 +204,15 @@ type GenesisNameserver struct {
 	Name     string     `json:"name"`
 	Addrs    []string   `json:"addrs"`
 	DNSKEY   []byte     `json:"dnskey,omitempty"` // DNSKEY RDATA, base64
+}
+
+// GenesisTLD is a TLD registered at genesis.
+type GenesisTLD struct {
+	Name string `json:"name"`
+	// Owner of the TLD; zero: the first registry operator.
+	Owner tx.Address `json:"owner,omitzero"`
+	// Open lets anyone register names under it.
+	Open bool `json:"open,omitempty"`
 }
 
 // InitChain writes the genesis state and returns its root.
@@ -221,7 +252,26 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 			return nil, fmt.Errorf("genesis nameserver %d (%s): %w", i, ns.Name, err)
 		}
 	}
+	for i, tld := range gs.TLDs {
+		if len(gs.Registry.Operators) == 0 {
+			return nil, fmt.Errorf("genesis tld %d (%s): no registry operator to register it", i, tld.Name)
+		}
+		op := &tx.Register{Name: tld.Name, Owner: tld.Owner, Open: tld.Open}
+		if err := registry.Exec(w, &gs.Registry, gs.Registry.Operators[0], req.Time.Unix(), op); err != nil {
+			return nil, fmt.Errorf("genesis tld %d (%s): %w", i, tld.Name, err)
+		}
+	}
 	if err := oid.InitGenesis(w, gs.OID, gs.Registry.Operators, req.Time.Unix()); err != nil {
+		return nil, err
+	}
+	gvals := make([]validator.GenesisValidator, 0, len(req.Validators))
+	for i, v := range req.Validators {
+		if v.PubKeyType != cmted25519.KeyType || len(v.PubKeyBytes) != ed25519.PublicKeySize {
+			return nil, fmt.Errorf("genesis validator %d: key type %q: dii validators use ed25519 keys", i, v.PubKeyType)
+		}
+		gvals = append(gvals, validator.GenesisValidator{PubKey: v.PubKeyBytes, Power: v.Power})
+	}
+	if err := validator.InitGenesis(w, gs.Validators, gs.Registry.Operators, gvals); err != nil {
 		return nil, err
 	}
 	v := state.Empty().NextAt(req.InitialHeight-1, req.Time.Unix(), w.Changes())
@@ -229,8 +279,12 @@ func (a *App) InitChain(_ context.Context, req *abci.InitChainRequest) (*abci.In
 		return nil, err
 	}
 	a.chainID = req.ChainId
+	a.metrics.count(v)
 	p := gs.Registry
 	a.params.Store(&p)
+	if err := a.loadValParams(v); err != nil {
+		return nil, err
+	}
 	a.resetCheck(req.Time.Unix())
 	root := v.Root()
 	a.log.Info("genesis state written", "chain_id", req.ChainId, "operators", len(gs.Registry.Operators), "app_hash", fmt.Sprintf("%X", root))
@@ -291,15 +345,7 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	acc.Sequence++
 	txw := state.NewOverlay(w)
 	for i, op := range t.Ops {
-		var err error
-		switch {
-		case oid.Handles(op):
-			err = oid.Exec(txw, signer, now, op)
-		case handle.Handles(op):
-			err = handle.Exec(txw, params.Operators, handle.Signer{Address: signer, PubKey: t.Signer}, now, op)
-		default:
-			err = registry.Exec(txw, params, signer, now, op)
-		}
+		err := a.exec(txw, params, signer, t.Signer, now, op)
 		if err != nil {
 			if consume {
 				// The transaction is in a block: its sequence number is
@@ -313,6 +359,37 @@ func (a *App) run(w *state.Overlay, raw []byte, now int64, consume bool) (*tx.Tx
 	txw.Set(AccountKey(signer), acc.encode())
 	txw.WriteTo(w)
 	return t, CodeOK, nil
+}
+
+// exec dispatches one operation to the registry it belongs to.
+func (a *App) exec(w *state.Overlay, params *registry.Params, signer tx.Address, pub ed25519.PublicKey, now int64, op tx.Op) error {
+	switch o := op.(type) {
+	case *tx.Validator:
+		vp := a.valParams.Load()
+		if vp == nil {
+			return errors.New("validator parameters not loaded")
+		}
+		return validator.Exec(w, vp, signer, o)
+	case *tx.Nameserver:
+		// A validator's operator publishes its name server as a registry
+		// operator does, so the root zone's NS set can follow the set.
+		if !params.IsOperator(signer) {
+			isOp, err := validator.IsOperator(w, signer)
+			if err != nil {
+				return err
+			}
+			if isOp {
+				return registry.PutNameserver(w, signer, o)
+			}
+		}
+	}
+	switch {
+	case oid.Handles(op):
+		return oid.Exec(w, signer, now, op)
+	case handle.Handles(op):
+		return handle.Exec(w, params.Operators, handle.Signer{Address: signer, PubKey: pub}, now, op)
+	}
+	return registry.Exec(w, params, signer, now, op)
 }
 
 // FinalizeBlock executes a decided block and returns the new app hash.
@@ -343,10 +420,19 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.FinalizeBlockRequest) (
 		a.metrics.delivered(code)
 	}
 	a.changes = w.Changes()
+	vals, err := validator.Updates(base, a.changes)
+	if err != nil {
+		return nil, fmt.Errorf("validator updates at height %d: %w", req.Height, err)
+	}
 	a.pending = base.NextAt(req.Height, now, a.changes)
 	a.metrics.updates.Add(float64(updates))
 	root := a.pending.Root()
-	return &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}, nil
+	resp := &abci.FinalizeBlockResponse{TxResults: res, AppHash: root[:]}
+	for _, u := range vals {
+		resp.ValidatorUpdates = append(resp.ValidatorUpdates, abci.ValidatorUpdate{Power: u.Power, PubKeyType: cmted25519.KeyType, PubKeyBytes: u.PubKey})
+		a.log.Info("validator set change", "height", req.Height, "pub_key", fmt.Sprintf("%X", []byte(u.PubKey)), "power", u.Power)
+	}
+	return resp, nil
 }
 
 // Commit persists the state FinalizeBlock produced and publishes it.
@@ -354,6 +440,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if a.pending == nil {
 		return nil, errors.New("commit without a finalized block")
 	}
+	start := time.Now() // for the commit-to-serve metric only
 	prev := a.store.Latest()
 	if err := a.store.Commit(a.pending, a.changes); err != nil {
 		return nil, err
@@ -361,6 +448,7 @@ func (a *App) Commit(context.Context, *abci.CommitRequest) (*abci.CommitResponse
 	if a.onCommit != nil {
 		a.onCommit(prev, a.pending, a.changes)
 	}
+	a.metrics.committed(prev, a.changes, start)
 	a.metrics.observe(a.pending)
 	a.resetCheck(a.pending.Time())
 	a.pending, a.changes = nil, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/oid"
 	"github.com/dii-net/dii/internal/registry"
+	"github.com/dii-net/dii/internal/validator"
 )
 
 // Code is a transaction result code. Numbers are stable: clients match on
@@ -131,6 +132,16 @@ func codeOf(err error) Code {
 	case errors.Is(err, handle.ErrHasChildren):
 		return CodeHasChildren
 	case errors.Is(err, handle.ErrBadRecord):
+		return CodeInternal
+	case errors.Is(err, validator.ErrUnauthorized):
+		return CodeUnauthorized
+	case errors.Is(err, validator.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, validator.ErrInvalid):
+		return CodeInvalidOp
+	case errors.Is(err, validator.ErrTooLarge):
+		return CodeTooLarge
+	case errors.Is(err, validator.ErrBadRecord):
 		return CodeInternal
 	case errors.Is(err, registry.ErrUnauthorized):
 		return CodeUnauthorized

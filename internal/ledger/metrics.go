@@ -1,6 +1,9 @@
 package ledger
 
 import (
+	"bytes"
+	"time"
+
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dii-net/dii/internal/state"
@@ -13,6 +16,25 @@ type Metrics struct {
 	updates prometheus.Counter
 	height  prometheus.Gauge
 	keys    prometheus.Gauge
+	entries *prometheus.GaugeVec
+	serve   prometheus.Histogram
+
+	// counts are the entries of each registry, kept in step with every
+	// commit (only the consensus goroutine touches them).
+	counts []int
+	gauges []prometheus.Gauge
+}
+
+// registries are the key prefixes whose entries dii_ledger_registry_entries
+// counts, by label.
+var registries = []struct{ label, prefix string }{
+	{"accounts", "a/"},
+	{"names", "n/"},
+	{"nameservers", "s/ns/"},
+	{"validators", "v/"},
+	{"oid_arcs", "o/"},
+	{"uav_identities", "u/"},
+	{"handles", "h/"}, // naming authorities 0.NA/… included
 }
 
 // NewMetrics registers the application's metrics with reg (nil: none).
@@ -38,9 +60,22 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Namespace: "dii", Subsystem: "ledger", Name: "state_keys",
 			Help: "Keys in the authenticated state (accounts, names, parameters).",
 		}),
+		entries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Namespace: "dii", Subsystem: "ledger", Name: "registry_entries",
+			Help: "Entries in each registry of the committed state: accounts, names, root name servers, validators, OID arcs, UAV identities.",
+		}, []string{"registry"}),
+		serve: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Namespace: "dii", Subsystem: "ledger", Name: "commit_to_serve_seconds",
+			Help:    "Time from the start of a block's commit in the application to its state being served by the API and DNS.",
+			Buckets: []float64{1e-4, 5e-4, 1e-3, 2.5e-3, 5e-3, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5},
+		}),
+		counts: make([]int, len(registries)),
+	}
+	for _, r := range registries {
+		m.gauges = append(m.gauges, m.entries.WithLabelValues(r.label))
 	}
 	if reg != nil {
-		reg.MustRegister(m.txs, m.checks, m.updates, m.height, m.keys)
+		reg.MustRegister(m.txs, m.checks, m.updates, m.height, m.keys, m.entries, m.serve)
 	}
 	return m
 }
@@ -51,4 +86,39 @@ func (m *Metrics) checked(c Code)   { m.checks.WithLabelValues(c.String()).Inc()
 func (m *Metrics) observe(v *state.Version) {
 	m.height.Set(float64(v.Height()))
 	m.keys.Set(float64(v.Len()))
+}
+
+// count counts every registry's entries in v from scratch.
+func (m *Metrics) count(v *state.Version) {
+	for i, r := range registries {
+		n := 0
+		p := []byte(r.prefix)
+		v.Iterate(p, state.PrefixEnd(p), func(_, _ []byte) bool { n++; return true })
+		m.counts[i] = n
+		m.gauges[i].Set(float64(n))
+	}
+}
+
+// committed updates the registry counts with the changes from prev and
+// records how long the commit took to be served since start.
+func (m *Metrics) committed(prev *state.Version, changes []state.Change, start time.Time) {
+	for _, c := range changes {
+		for i, r := range registries {
+			if !bytes.HasPrefix(c.Key, []byte(r.prefix)) {
+				continue
+			}
+			_, had := prev.Get(c.Key)
+			switch has := c.Value != nil; {
+			case has && !had:
+				m.counts[i]++
+			case !has && had:
+				m.counts[i]--
+			}
+			break
+		}
+	}
+	for i := range registries {
+		m.gauges[i].Set(float64(m.counts[i]))
+	}
+	m.serve.Observe(time.Since(start).Seconds())
 }

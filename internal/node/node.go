@@ -44,6 +44,9 @@ type Config struct {
 	// TimeoutCommit overrides config.toml's consensus.timeout_commit when
 	// non-zero.
 	TimeoutCommit time.Duration
+	// NoPeers starts the node cut off: no persistent peers, no seeds and
+	// no peer exchange, so it dials no one (fault tests).
+	NoPeers bool
 	// DNS is the name server's UDP and TCP listen address; empty: no DNS.
 	DNS string
 	// DNSName is the name of this node's name server in the root zone's
@@ -112,6 +115,9 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 		return nil, fmt.Errorf("p2p address: %w", err)
 	}
 	conf.P2P.ListenAddress = "tcp://" + p2pAddr
+	if c.NoPeers {
+		conf.P2P.PersistentPeers, conf.P2P.Seeds, conf.P2P.PexReactor = "", "", false
+	}
 	conf.RPC.ListenAddress = "" // served below, on a listener we own
 	conf.Instrumentation.Prometheus = c.CometMetrics
 	conf.Instrumentation.PrometheusListenAddr = ""

@@ -147,8 +147,15 @@ func CheckDNSKEY(rdata []byte) (*dns.DNSKEY, error) {
 
 func setNameserver(w *state.Overlay, p *Params, signer tx.Address, o *tx.Nameserver) error {
 	if !p.IsOperator(signer) {
-		return fmt.Errorf("%w: only a registry operator may publish a root name server", ErrUnauthorized)
+		return fmt.Errorf("%w: only a registry operator or a validator's operator may publish a root name server", ErrUnauthorized)
 	}
+	return PutNameserver(w, signer, o)
+}
+
+// PutNameserver publishes (or with an empty name withdraws) signer's root
+// name server entry, checking the entry but not who signer is: Exec lets
+// registry operators do it; the ledger also lets validators' operators.
+func PutNameserver(w *state.Overlay, signer tx.Address, o *tx.Nameserver) error {
 	if o.Name == "" {
 		if len(o.Addrs) > 0 || len(o.DNSKEY) > 0 {
 			return fmt.Errorf("%w: withdrawing a name server takes no addresses or key", ErrInvalid)

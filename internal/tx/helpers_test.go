@@ -67,6 +67,8 @@ func samples() []sample {
 			&tx.Transfer{Name: "shop.dii", To: addr(0x50)},
 			&tx.Delete{Name: "old.dii"},
 		}, 1<<63 + 5},
+		{"validator-add", []tx.Op{&tx.Validator{PubKey: otherKey().Public().(ed25519.PublicKey), Power: 10, Operator: addr(0x60)}}, 10},
+		{"validator-remove", []tx.Op{&tx.Validator{PubKey: otherKey().Public().(ed25519.PublicKey)}}, 11},
 	}
 }
 

@@ -15,6 +15,9 @@ const (
 	KindDelegate   Kind = 6 // allow or disallow an account to change a name's RRsets
 	KindNameserver Kind = 7 // publish (or withdraw) the signer's root name server
 
+	// The validator set numbers its kinds from 16; see ops_validator.go.
+	KindValidator Kind = 16 // add, re-weigh or remove a consensus validator
+
 	// The OID registry (X.660 arcs, X.677 UAV identities) numbers its
 	// kinds from 32; see ops_oid.go.
 	KindOIDAllocate Kind = 32 // allocate a child arc
@@ -44,6 +47,8 @@ var kindNames = map[Kind]string{
 	KindDelete:     "delete",
 	KindDelegate:   "delegate",
 	KindNameserver: "nameserver",
+
+	KindValidator: "validator",
 
 	KindOIDAllocate: "oid-allocate",
 	KindOIDDelegate: "oid-delegate",
@@ -349,6 +354,8 @@ func decodeOp(r *reader) (Op, error) {
 			o.DNSKEY = nil
 		}
 		op = o
+	case KindValidator:
+		op = decodeValidatorOp(r)
 	case KindOIDAllocate, KindOIDDelegate, KindOIDSet, KindOIDRetire,
 		KindUAVApply, KindUAVVerify, KindUAVAnnounce, KindUAVChange, KindUAVRevoke:
 		op = decodeOIDOp(k, r)

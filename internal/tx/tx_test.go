@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,7 +97,7 @@ func TestKindString(t *testing.T) {
 	want := map[tx.Kind]string{
 		tx.KindRegister: "register", tx.KindSetRRset: "set", tx.KindTransfer: "transfer",
 		tx.KindRenew: "renew", tx.KindDelete: "delete", tx.KindDelegate: "delegate",
-		0: "kind(0)", 7: "nameserver", 8: "kind(8)", 255: "kind(255)",
+		0: "kind(0)", 7: "nameserver", 8: "kind(8)", 15: "kind(15)", 16: "validator", 17: "kind(17)", 255: "kind(255)",
 	}
 	for k, s := range want {
 		if k.String() != s {
@@ -610,5 +611,45 @@ func TestNameserverOp(t *testing.T) {
 	bad := &tx.Tx{ChainID: "c", Ops: []tx.Op{&tx.Nameserver{Name: "x", Addrs: [][]byte{{1, 2, 3}}}}}
 	if err := bad.Sign(testKey()); !errors.Is(err, tx.ErrField) {
 		t.Fatalf("3-byte address: %v", err)
+	}
+}
+
+func TestValidatorOp(t *testing.T) {
+	pub := otherKey().Public().(ed25519.PublicKey)
+	for _, o := range []*tx.Validator{
+		{PubKey: pub, Power: 10, Operator: addr(3)},
+		{PubKey: pub, Power: 1<<64 - 1},
+		{PubKey: pub},
+	} {
+		raw, err := signed(t, 1, o).Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := 2 + 1 + 1 + len(testChainID) + 32 + 8 + 2 + 1 + 32 + 8 + 20 + 64; len(raw) != want {
+			t.Fatalf("encoding is %d bytes, want %d", len(raw), want)
+		}
+		got, err := tx.Decode(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g := got.Ops[0].(*tx.Validator)
+		if !bytes.Equal(g.PubKey, o.PubKey) || g.Power != o.Power || g.Operator != o.Operator {
+			t.Fatalf("decoded %+v, want %+v", g, o)
+		}
+		if g.Target() != fmt.Sprintf("%X", []byte(pub)) {
+			t.Fatalf("target %q", g.Target())
+		}
+	}
+	for _, n := range []int{0, 31, 33} {
+		bad := &tx.Tx{ChainID: "c", Ops: []tx.Op{&tx.Validator{PubKey: make([]byte, n)}}}
+		if err := bad.Sign(testKey()); !errors.Is(err, tx.ErrField) {
+			t.Fatalf("%d-byte key: %v", n, err)
+		}
+	}
+	// Truncated inside the op.
+	raw, _ := signed(t, 1, &tx.Validator{PubKey: pub, Power: 1}).Encode()
+	cut := raw[:opsOffset()+1+20]
+	if _, err := tx.Decode(cut); !errors.Is(err, tx.ErrTruncated) {
+		t.Fatalf("truncated: %v", err)
 	}
 }
