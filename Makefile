@@ -3,7 +3,7 @@ GO        ?= go
 BIN       ?= bin/dii
 PKGS      := ./...
 
-.PHONY: help build test test-race e2e-long lint bench bench-go bench-testnet fuzz clean
+.PHONY: help build test test-race e2e-long lint bench bench-go bench-testnet bench-dns bench-handle bench-newip fuzz clean
 
 help:
 	@echo "make build      build $(BIN)"
@@ -13,6 +13,9 @@ help:
 	@echo "make lint       gofmt, go vet, and golangci-lint when installed"
 	@echo "make bench      run the benchmarks in bench/ and the Go benchmarks"
 	@echo "make bench-testnet  1, 4 and 7 validators under dii load (bench/testnet)"
+	@echo "make bench-dns  dii against NSD and Knot DNS under dnsperf (bench/dns)"
+	@echo "make bench-handle  1,000,000 handles over HTTP (wrk) and the Handle protocol (bench/handle)"
+	@echo "make bench-newip  packets per second through one New IP router; LBF under load (bench/newip)"
 	@echo "make fuzz       run each fuzz target for FUZZTIME (default 30s)"
 
 build:
@@ -39,8 +42,17 @@ bench: bench-go
 bench-testnet:
 	$(GO) run ./bench/testnet
 
+bench-dns:
+	$(GO) run ./bench/dns
+
+bench-handle:
+	$(GO) run ./bench/handle
+
+bench-newip:
+	$(GO) run ./bench/newip
+
 bench-go:
-	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/
+	$(GO) test -run=NONE -bench=. -benchmem ./internal/smt/ ./pkg/newip/ ./internal/router/ ./internal/handleserver/
 
 FUZZTIME ?= 30s
 fuzz:
