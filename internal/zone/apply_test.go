@@ -169,9 +169,8 @@ func snapshotText(tb testing.TB, s *Snapshot, u *universe) string {
 // dumpIndex renders every node of the index with everything it holds.
 func dumpIndex(s *Snapshot) string {
 	var b strings.Builder
-	s.tree.Ascend(func(e entry) bool {
-		n := e.n
-		fmt.Fprintf(&b, "%q %s reg=%v owned=%q glue=%q referral=%v\n", e.key, n.name, n.registered, n.owned, n.glue, showAll(n.referral))
+	s.tree.Ascend(func(n *node) bool {
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d owned=%q glue=%q referral=%v\n", n.key, n.name, n.registered, n.kids, n.owned, n.glue, showAll(n.referral))
 		for _, c := range n.contribs {
 			fmt.Fprintf(&b, "  contrib %q %d\n", c.src, c.depth)
 			for _, set := range c.sets {
@@ -184,6 +183,57 @@ func dumpIndex(s *Snapshot) string {
 		return true
 	})
 	return b.String()
+}
+
+// dumpNames lists the keys and names of the index in canonical order.
+func dumpNames(s *Snapshot) string {
+	var b strings.Builder
+	s.tree.Ascend(func(n *node) bool {
+		fmt.Fprintf(&b, "%s %s\n", n.key, n.name)
+		return true
+	})
+	return b.String()
+}
+
+// checkIndex checks the invariants of the index: the hash trie and the
+// tree hold the same nodes; every node's parent is in the index and counts
+// it; no node is empty.
+func checkIndex(tb testing.TB, s *Snapshot) {
+	tb.Helper()
+	kids := map[string]int32{}
+	count := 0
+	s.tree.Ascend(func(n *node) bool {
+		count++
+		if got := s.get(n.key); got != n {
+			tb.Errorf("%q: the hash index has %p, the tree %p", n.key, got, n)
+		}
+		if n.hash != hashKey(n.key) || n.dead || n.depth != depthOf(n.key) || keyOf(n.name) != n.key {
+			tb.Errorf("%q: bad node %+v", n.key, n)
+		}
+		if n.depth > 1 {
+			pk, pn := parentOf(n.key, n.name)
+			if p := s.get(pk); p == nil || p.name != pn {
+				tb.Errorf("%q: parent %q missing", n.key, pk)
+			}
+			kids[pk]++
+		}
+		if !n.registered && len(n.contribs) == 0 && n.kids == 0 {
+			tb.Errorf("%q: empty node", n.key)
+		}
+		return true
+	})
+	s.tree.Ascend(func(n *node) bool {
+		if n.kids != kids[n.key] {
+			tb.Errorf("%q: kids %d, counted %d", n.key, n.kids, kids[n.key])
+		}
+		return true
+	})
+	if count != s.idx.len {
+		tb.Errorf("tree has %d nodes, hash index %d", count, s.idx.len)
+	}
+	if s.ors != nil {
+		checkIndex(tb, s.ors)
+	}
 }
 
 func diffText(a, b string) string {
@@ -246,6 +296,11 @@ func TestApplyMatchesBuild(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				checkIndex(t, applied)
+				checkIndex(t, fresh)
+				if a, b := dumpNames(applied), dumpNames(fresh); a != b {
+					t.Fatalf("height %d: Apply and Build index other names: %s", h, diffText(a, b))
+				}
 				if a, b := snapshotText(t, applied, u), snapshotText(t, fresh, u); a != b {
 					t.Fatalf("height %d: Apply and Build differ: %s", h, diffText(a, b))
 				}
@@ -299,9 +354,11 @@ func TestApplyFixture(t *testing.T) {
 	if z := empty.Zones(); !slices.Equal(z, []string{".", DefaultORSDomain}) {
 		t.Errorf("zones after deleting everything: %v", z)
 	}
-	if n := empty.tree.Len(); n != 2 {
-		t.Errorf("%d names left in the index, want the 2 name server names", n)
+	// The two name server names and the empty non-terminals above them.
+	if got := dumpNames(empty); got != "dii dii.\ndii root-servers root-servers.dii.\ndii root-servers a a.root-servers.dii.\ndii root-servers b b.root-servers.dii.\n" {
+		t.Errorf("names left in the index:\n%s", got)
 	}
+	checkIndex(t, empty)
 	if got := snapshotText(t, snap, u); got != want {
 		t.Fatal("deleting changed the previous snapshot:", diffText(got, want))
 	}

@@ -169,7 +169,7 @@ func (s *Snapshot) apexTypes(nd *node) []uint16 {
 
 // nodeTypes lists the types of the RRsets at a node that is not an apex.
 func nodeTypes(nd *node) []uint16 {
-	if nd == nil {
+	if nd == nil || len(nd.sets) == 0 {
 		return nil
 	}
 	t := make([]uint16, len(nd.sets))

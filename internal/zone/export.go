@@ -23,8 +23,7 @@ func (s *Snapshot) Zones() []string {
 	if s.ors != nil {
 		orsKey = s.cfg.ors.key
 	}
-	s.tree.Ascend(func(e entry) bool {
-		n := e.n
+	s.tree.Ascend(func(n *node) bool {
 		if orsKey != "" && n.key > orsKey && !under(n.key, orsKey) {
 			out = append(out, s.cfg.ors.apex)
 			orsKey = ""
@@ -69,8 +68,7 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	if s.ors != nil {
 		orsKey, orsCut = s.cfg.ors.key, s.orsCutIn(ak)
 	}
-	visit := func(e entry) bool {
-		n := e.n
+	visit := func(n *node) bool {
 		if ak != "" && !under(n.key, ak) {
 			return false
 		}
@@ -102,7 +100,7 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	if ak == "" {
 		s.tree.Ascend(visit)
 	} else {
-		s.tree.AscendGreaterOrEqual(entry{key: ak + string(sep)}, visit)
+		s.tree.AscendGreaterOrEqual(probe(ak+string(sep)), visit)
 	}
 	if orsCut != nil {
 		fn(orsCut, kindChild)

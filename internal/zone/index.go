@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -38,14 +39,19 @@ type contrib struct {
 	sets  []rrset
 }
 
-// node is one owner name in the index. Nodes are immutable once published
-// in a snapshot; Build and Apply copy a node before changing it (gen tells
-// whether a node was made by the current build).
+// node is one owner name in the index: a name that holds RRsets, is
+// registered, or has such names below it (an empty non-terminal, which
+// holds nothing but the count of its children). Nodes are immutable once
+// published in a snapshot; Build and Apply copy a node before changing it
+// (gen tells whether a node was made by the current build).
 type node struct {
 	key        string // index key (see keyOf)
+	hash       uint64 // hashKey(key)
 	name       string // canonical, fully qualified owner name
 	depth      int
 	gen        uint64
+	kids       int32    // nodes whose parent this is
+	dead       bool     // taken out of the index by the current build
 	registered bool     // a registered name: a zone apex, hosted or delegated out
 	owned      []string // registered: keys of the other owners its record fills
 	contribs   []contrib
@@ -60,14 +66,10 @@ type node struct {
 	referral []dns.RR // NS then DS, for the authority section of a referral
 }
 
-// entry is the B-tree item: the key beside the node, so a probe needs no
-// allocation.
-type entry struct {
-	key string
-	n   *node
-}
+func nodeLess(a, b *node) bool { return a.key < b.key }
 
-func entryLess(a, b entry) bool { return a.key < b.key }
+// probe is a B-tree item to seek to key.
+func probe(key string) *node { return &node{key: key} }
 
 // Snapshot is the DNS view of one state version. It is immutable: any
 // number of goroutines may call its methods concurrently, also while Apply
@@ -75,7 +77,10 @@ func entryLess(a, b entry) bool { return a.key < b.key }
 type Snapshot struct {
 	cfg    *config
 	height int64
-	tree   *btree.BTreeG[entry]
+	// Every node twice: idx answers exact-name lookups, tree walks names
+	// in canonical order (zone listing and export, Apply).
+	idx  hashIndex
+	tree *btree.BTreeG[*node]
 
 	// The name servers of every hosted zone and the published DNSKEYs
 	// (owner "."), from the ledger's name server entries (the config's
@@ -107,64 +112,56 @@ func (s *Snapshot) Height() int64 { return s.height }
 
 var genCounter atomic.Uint64
 
-// builder applies records to a tree it owns.
+// builder applies records to an index (hash trie and tree) it owns.
 type builder struct {
-	tree    *btree.BTreeG[entry]
+	idx     *hashIndex
+	tree    *btree.BTreeG[*node]
 	gen     uint64
 	touched []*node
-	// fresh indexes the nodes made by this builder, when Apply uses it: a
-	// map probe is cheaper than a B-tree probe. Build leaves it nil and
-	// checks gen instead, to save the memory.
-	fresh map[string]*node
 }
 
-func newBuilder(t *btree.BTreeG[entry]) *builder {
-	return &builder{tree: t, gen: genCounter.Add(1)}
+func newBuilder(s *Snapshot) *builder {
+	return &builder{idx: &s.idx, tree: s.tree, gen: genCounter.Add(1)}
 }
 
 // mutable returns the node for key, copying a published node so that it
-// may be changed. A missing node is created when create is set; otherwise
-// mutable returns nil.
+// may be changed. A missing node is created when create is set, with its
+// missing ancestors as empty non-terminals; otherwise mutable returns nil.
 func (b *builder) mutable(key, name string, create bool) *node {
-	if b.fresh != nil {
-		if n := b.fresh[key]; n != nil {
-			return n
-		}
-		// One B-tree operation: put a new node in, then fill it from the
-		// one it replaced.
-		n := &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
-		old, ok := b.tree.ReplaceOrInsert(entry{key: key, n: n})
-		switch {
-		case ok:
-			*n = *old.n
-			n.gen = b.gen
-			n.contribs = slices.Clone(old.n.contribs)
-		case !create:
-			b.tree.Delete(entry{key: key})
-			return nil
-		}
-		b.fresh[key] = n
-		b.touched = append(b.touched, n)
-		return n
-	}
-	e, ok := b.tree.Get(entry{key: key})
+	h := hashKey(key)
+	old := b.idx.get(key, h)
 	var n *node
 	switch {
-	case ok && e.n.gen == b.gen:
-		return e.n
-	case ok:
-		c := *e.n
+	case old != nil && old.gen == b.gen:
+		return old
+	case old != nil:
+		c := *old
 		c.gen = b.gen
-		c.contribs = slices.Clone(e.n.contribs)
+		c.contribs = slices.Clone(old.contribs)
 		n = &c
 	case create:
-		n = &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
+		n = &node{key: key, hash: h, name: name, depth: depthOf(key), gen: b.gen}
+		if n.depth > 1 {
+			pk, pn := parentOf(key, name)
+			b.mutable(pk, pn, true).kids++
+		}
 	default:
 		return nil
 	}
-	b.tree.ReplaceOrInsert(entry{key: key, n: n})
+	b.idx.set(n, b.gen)
+	b.tree.ReplaceOrInsert(n)
 	b.touched = append(b.touched, n)
 	return n
+}
+
+// parentOf returns the key and name of the parent of a name of at least
+// two labels.
+func parentOf(key, name string) (string, string) {
+	pk := key[:strings.LastIndexByte(key, sep)]
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return pk, name
 }
 
 // setContrib replaces what src puts at the node (nil sets removes it).
@@ -262,13 +259,34 @@ func (n *node) recompute() {
 
 // finish recomputes every touched node and drops the empty ones.
 func (b *builder) finish() {
-	for _, n := range b.touched {
-		n.recompute()
-		if !n.registered && len(n.contribs) == 0 {
-			b.tree.Delete(entry{key: n.key})
+	// prune may touch more nodes (parents): they are visited too.
+	for i := 0; i < len(b.touched); i++ {
+		n := b.touched[i]
+		if n.dead {
+			continue
 		}
+		n.recompute()
+		b.prune(n)
 	}
 	b.touched = nil
+}
+
+// prune takes n out of the index when it holds nothing: not registered,
+// no records, no children. Its parent then has one child less and may go
+// too.
+func (b *builder) prune(n *node) {
+	for n != nil && !n.registered && len(n.contribs) == 0 && n.kids == 0 {
+		n.dead = true
+		b.idx.del(n.key, n.hash, b.gen)
+		b.tree.Delete(n)
+		if n.depth <= 1 {
+			return
+		}
+		pk, _ := parentOf(n.key, n.name)
+		if n = b.mutable(pk, "", false); n != nil {
+			n.kids--
+		}
+	}
 }
 
 // source is a decoded registry record, grouped by owner name.
@@ -372,11 +390,11 @@ func Build(v *state.Version, cfg Config) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, entryLess)}
+	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, nodeLess)}
 	if s.ns, s.keys, err = c.fromLedger(v); err != nil {
 		return nil, err
 	}
-	b := newBuilder(s.tree)
+	b := newBuilder(s)
 	s.setGlue(b, nil)
 	start := []byte(registry.KeyPrefix)
 	v.Iterate(start, state.PrefixEnd(start), func(k, val []byte) bool {
@@ -421,9 +439,8 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 	s.mu.Lock()
 	t := s.tree.Clone()
 	s.mu.Unlock()
-	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t, ns: s.ns, keys: s.keys}
-	b := newBuilder(t)
-	b.fresh = map[string]*node{}
+	out := &Snapshot{cfg: s.cfg, height: next.Height(), idx: s.idx, tree: t, ns: s.ns, keys: s.keys}
+	b := newBuilder(out)
 	nsc := nsChanged(prev, next, changes)
 	if nsc {
 		var err error
@@ -473,13 +490,7 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 }
 
 // get returns the node with key k, or nil.
-func (s *Snapshot) get(k string) *node {
-	e, ok := s.tree.Get(entry{key: k})
-	if !ok {
-		return nil
-	}
-	return e.n
-}
+func (s *Snapshot) get(k string) *node { return s.idx.get(k, hashKey(k)) }
 
 // find returns the RRset of type t at n, or nil.
 func (n *node) find(t uint16) *rrset {

@@ -243,24 +243,16 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 		}
 		return s.answer(res, q, p.exact, p.exact == p.zone, p.zone, qtype, "")
 	}
-	// q is not a node. With descendants it is an empty non-terminal.
-	var pred, succ string
-	s.tree.AscendGreaterOrEqual(entry{key: q.key}, func(e entry) bool {
-		succ = e.key
-		return false
-	})
-	if q.full() && (under(succ, q.key) || s.orsBelow(q, p.zone)) {
+	// q is not a node: the index holds every name that has descendants
+	// (empty non-terminals), so q has none, except for the ORS apex,
+	// which is in an index of its own.
+	if q.full() && s.orsBelow(q, p.zone) {
 		s.negative(res, q, p.zone, dns.RcodeSuccess, nil)
 		return "", false
 	}
-	// Wildcard at the closest encloser (RFC 4592 §3.3.1).
-	s.tree.DescendLessOrEqual(entry{key: q.key}, func(e entry) bool {
-		pred = e.key
-		return false
-	})
-	ce := max(p.deepest, commonLabels(pred, q.key), commonLabels(succ, q.key))
-	ce = min(ce, q.n)
-	if w := s.get(wildcardKey(q.key, ce)); w != nil {
+	// Wildcard at the closest encloser (RFC 4592 §3.3.1): the deepest
+	// ancestor of q in the index.
+	if w := s.get(wildcardKey(q.key, min(p.deepest, q.n))); w != nil {
 		return s.answer(res, q, w, false, p.zone, qtype, q.pres)
 	}
 	if hop > 0 && p.zone == nil {

@@ -88,16 +88,16 @@ func (s *Snapshot) forName(q *qname) *Snapshot {
 	return s
 }
 
-// newORS returns an empty ORS sub-snapshot of s over tree t.
-func (s *Snapshot) newORS(t *btree.BTreeG[entry]) *Snapshot {
-	return &Snapshot{cfg: s.cfg, height: s.height, tree: t, ns: s.ns, keys: s.keys, main: s}
+// newORS returns an ORS sub-snapshot of s over the index idx and t.
+func (s *Snapshot) newORS(idx hashIndex, t *btree.BTreeG[*node]) *Snapshot {
+	return &Snapshot{cfg: s.cfg, height: s.height, idx: idx, tree: t, ns: s.ns, keys: s.keys, main: s}
 }
 
 // buildORS indexes every arc and X.677 identity of v in a new ORS
 // sub-snapshot of s.
 func (s *Snapshot) buildORS(v *state.Version) (*Snapshot, error) {
-	o := s.newORS(btree.NewG(btreeDegree, entryLess))
-	b := newBuilder(o.tree)
+	o := s.newORS(hashIndex{}, btree.NewG(btreeDegree, nodeLess))
+	b := newBuilder(o)
 	oc := s.cfg.ors
 	b.mutable(oc.key, oc.apex, true).registered = true
 	o.orsGlue(b, nil)
@@ -126,9 +126,8 @@ func (o *Snapshot) applyORS(out *Snapshot, prev, next *state.Version, changes []
 	o.mu.Lock()
 	t := o.tree.Clone()
 	o.mu.Unlock()
-	no := out.newORS(t)
-	b := newBuilder(t)
-	b.fresh = map[string]*node{}
+	no := out.newORS(o.idx, t)
+	b := newBuilder(no)
 	if nsChanged {
 		no.orsGlue(b, o.ns)
 	}
