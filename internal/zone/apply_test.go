@@ -170,15 +170,19 @@ func snapshotText(tb testing.TB, s *Snapshot, u *universe) string {
 func dumpIndex(s *Snapshot) string {
 	var b strings.Builder
 	s.tree.Ascend(func(n *node) bool {
-		fmt.Fprintf(&b, "%q %s reg=%v kids=%d owned=%q glue=%q referral=%v\n", n.key, n.name, n.registered, n.kids, n.owned, n.glue, showAll(n.referral))
-		for _, c := range n.contribs {
+		var referral []dns.RR
+		if n.has(fNS) {
+			referral = n.referral()
+		}
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d flags=%b owned=%q glue=%q referral=%v\n", n.key, n.name, n.registered(), n.kids, n.flags, n.owned(), n.glue(), showAll(referral))
+		for _, c := range n.contribs() {
 			fmt.Fprintf(&b, "  contrib %q %d\n", c.src, c.depth)
 			for _, set := range c.sets {
-				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.rrs))
+				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.records(n.name)))
 			}
 		}
 		for _, set := range n.sets {
-			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.rrs))
+			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.records(n.name)))
 		}
 		return true
 	})
@@ -207,7 +211,7 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 		if got := s.get(n.key); got != n {
 			tb.Errorf("%q: the hash index has %p, the tree %p", n.key, got, n)
 		}
-		if n.hash != hashKey(n.key) || n.dead || n.depth != depthOf(n.key) || keyOf(n.name) != n.key {
+		if n.hash != hashKey(n.key) || n.has(fDead) || int(n.depth) != depthOf(n.key) || keyOf(n.name) != n.key {
 			tb.Errorf("%q: bad node %+v", n.key, n)
 		}
 		if n.depth > 1 {
@@ -217,8 +221,17 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 			}
 			kids[pk]++
 		}
-		if !n.registered && len(n.contribs) == 0 && n.kids == 0 {
+		if !n.registered() && !n.hasContribs() && n.kids == 0 {
 			tb.Errorf("%q: empty node", n.key)
+		}
+		if x := n.x; x != nil && x.contribs == nil && x.owned == nil && x.glue == nil {
+			tb.Errorf("%q: an empty extra part", n.key)
+		}
+		if n.has(fOwn) && (n.x != nil && n.x.contribs != nil) {
+			tb.Errorf("%q: own and listed contributions", n.key)
+		}
+		if c := n.contribs(); len(c) == 1 && c[0].src == n.key && !n.has(fOwn) {
+			tb.Errorf("%q: a lone own contribution not flagged", n.key)
 		}
 		return true
 	})
@@ -298,6 +311,7 @@ func TestApplyMatchesBuild(t *testing.T) {
 				}
 				checkIndex(t, applied)
 				checkIndex(t, fresh)
+				checkWire(t, applied, u.queries, queryTypes)
 				if a, b := dumpNames(applied), dumpNames(fresh); a != b {
 					t.Fatalf("height %d: Apply and Build index other names: %s", h, diffText(a, b))
 				}

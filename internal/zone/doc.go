@@ -180,18 +180,30 @@
 // 32-way, keyed by a per-process seeded hash of the key) for the
 // exact-name probes of a query, and in a B-tree (google/btree) for what
 // needs canonical order: listing zones and exporting them. Each node holds
-// its RRsets as prebuilt dns.RR values (owner, class, TTL set) ready to
-// put into a response, flags for the zone apex and delegation point, the
-// referral's NS and DS and the keys of its in-bailiwick glue.
+// its RRsets in wire form (each record's type, class, TTL and RDATA, the
+// owner left out: a few bytes where a decoded dns.RR costs a struct and
+// its fields), flags for the zone apex, the delegation point and the
+// types a walk needs to see (NS, DS, CNAME, DNAME), and, for the rarer
+// nodes, the contributions of several records, the owners a record fills
+// and the keys of a delegation's in-bailiwick glue. The index of a
+// million names with one A record each takes about 250 bytes per name.
 //
 // Lookup makes one hash probe per label of qname (each a hash of the key
 // prefix and a few pointer hops, whatever the size of the zone), plus a
 // wildcard probe for a name that does not exist: since empty
 // non-terminals are in the index, the deepest ancestor met on the way
-// down is the closest encloser. An exact hit allocates two small objects
-// (the Result and the key); the answer slice is shared with the index.
-// Negative answers allocate their SOA (its serial changes with every
-// block), except the root's, which is made once per snapshot.
+// down is the closest encloser. Lookup decodes the records it answers
+// with into dns.RR values of the caller's; the derived SOA, NS, DNSKEY and
+// DS records are made per query, except the root's, made once per
+// snapshot.
+//
+// AppendAnswer answers the common questions without Lookup's Result and
+// without decoding: a name's RRset, NODATA and NXDOMAIN with the zone's
+// SOA, and referrals with glue, appended in wire form to a response whose
+// question is already written, answer owners as compression pointers to
+// the question. It makes the same probes as Lookup, allocates nothing,
+// and declines (for Lookup to answer) whatever involves a CNAME, DNAME,
+// wildcard, the ORS zone, ANY, DS, or SOA, NS and DNSKEY at an apex.
 //
 // Apply shares the trie and clones the tree (O(1) each), then for each
 // changed registry key removes what the old record put in the index (the

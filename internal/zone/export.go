@@ -31,8 +31,8 @@ func (s *Snapshot) Zones() []string {
 		if orsKey != "" && atOrUnder(n.key, orsKey) {
 			return true
 		}
-		if n.registered && n.ns == nil {
-			q := qname{pres: n.name, key: n.key, n: n.depth, total: n.depth}
+		if n.registered() && !n.has(fNS) {
+			q := qname{pres: n.name, key: n.key, n: int(n.depth), total: int(n.depth)}
 			if p := s.walk(&q, dns.TypeSOA); p.zone == n && p.exact == n {
 				out = append(out, n.name)
 			}
@@ -83,15 +83,15 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 			return true
 		}
 		switch {
-		case n.registered && n.ns == nil:
+		case n.registered() && !n.has(fNS):
 			fn(n, kindChild)
 			skip = n.key
-		case n.ns != nil:
+		case n.has(fNS):
 			fn(n, kindDeleg)
 			skip = n.key
 		default:
 			fn(n, kindData)
-			if n.dname != nil {
+			if n.has(fDNAME) {
 				skip = n.key
 			}
 		}
@@ -155,11 +155,11 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	for i := range s.ns {
 		addTarget(s.ns[i].name)
 	}
-	occluded := apex != nil && apex.dname != nil
+	occluded := apex != nil && apex.has(fDNAME)
 	if !occluded {
 		s.zoneNodes(ak, func(n *node, k kind) {
 			if k == kindDeleg {
-				nsTargets(n.ns.rrs)
+				nsTargets(n.find(dns.TypeNS).records(n.name))
 			}
 		})
 	}
@@ -173,7 +173,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	if apex != nil {
 		for _, set := range apex.sets {
 			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
-				writeRRs(bw, set.rrs)
+				writeRRs(bw, set.records(apex.name))
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 			if g := s.get(targets[i]); g != nil {
 				for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 					if set := g.find(t); set != nil {
-						writeRRs(bw, set.rrs)
+						writeRRs(bw, set.records(g.name))
 					}
 				}
 			}
@@ -195,18 +195,18 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 			case kindData:
 				for _, set := range n.sets {
 					if set.typ != dns.TypeDS {
-						writeRRs(bw, set.rrs)
+						writeRRs(bw, set.records(n.name))
 					}
 				}
 			case kindDeleg:
-				writeRRs(bw, n.referral)
+				writeRRs(bw, n.referral())
 				glue(n.key)
 			case kindChild:
 				writeRRs(bw, s.derivedNS(n.name))
 				if len(s.keys) > 0 {
 					writeRRs(bw, s.childDS(n.name))
-				} else if n.ds != nil {
-					writeRRs(bw, n.ds.rrs)
+				} else if ds := n.find(dns.TypeDS); ds != nil {
+					writeRRs(bw, ds.records(n.name))
 				}
 				glue(n.key)
 			}

@@ -23,14 +23,6 @@ var ErrState = errors.New("zone: bad state")
 // btreeDegree is the degree of the index B-tree.
 const btreeDegree = 32
 
-// rrset is one RRset ready to copy into a response: every RR has its
-// owner, class, type and TTL set. The slice has len == cap, so appending to
-// it never writes into the shared array.
-type rrset struct {
-	typ uint16
-	rrs []dns.RR
-}
-
 // contrib is what one source puts at one owner name: a registered name's
 // record, or the config (name server addresses).
 type contrib struct {
@@ -44,26 +36,94 @@ type contrib struct {
 // holds nothing but the count of its children). Nodes are immutable once
 // published in a snapshot; Build and Apply copy a node before changing it
 // (gen tells whether a node was made by the current build).
+//
+// A node is kept small: at a million names it is most of the index. The
+// common node, a registered name whose own record is all that is at its
+// name, holds that record's RRsets in sets (flag fOwn) and nothing else;
+// what other nodes need besides is in x.
 type node struct {
-	key        string // index key (see keyOf)
-	hash       uint64 // hashKey(key)
-	name       string // canonical, fully qualified owner name
-	depth      int
-	gen        uint64
-	kids       int32    // nodes whose parent this is
-	dead       bool     // taken out of the index by the current build
-	registered bool     // a registered name: a zone apex, hosted or delegated out
-	owned      []string // registered: keys of the other owners its record fills
-	contribs   []contrib
+	key  string // index key (see keyOf)
+	name string // canonical, fully qualified owner name
+	hash uint64 // hashKey(key)
+	gen  uint64
+	sets []rrset    // effective RRsets, ascending type
+	x    *nodeExtra // nil when all its fields would be empty
+	kids int32      // nodes whose parent this is
+	// depth is the number of labels; odepth the depth of the source of
+	// the own contribution (fOwn).
+	depth, odepth int16
+	flags         uint8
+}
 
-	// Derived from contribs by recompute.
-	sets     []rrset // effective RRsets, ascending type
-	ns       *rrset
-	ds       *rrset
-	cname    *rrset
-	dname    *rrset
-	glue     []string // keys of NS targets at or below this name
-	referral []dns.RR // NS then DS, for the authority section of a referral
+// Node flags.
+const (
+	fRegistered uint8 = 1 << iota // a registered name: a zone apex, hosted or delegated out
+	fOwn                          // one contribution, from the source keyed like the node, of depth odepth: its sets are sets
+	fDead                         // taken out of the index by the current build
+	fNS                           // sets hold NS (a delegation, unless registered and asked for DS)
+	fDS
+	fCNAME
+	fDNAME
+)
+
+// nodeExtra is the rarer part of a node.
+type nodeExtra struct {
+	// contribs are the contributions unless fOwn (none when nil).
+	contribs []contrib
+	// owned: registered, the keys of the other owners its record fills.
+	owned []string
+	// glue: with NS, the keys of the NS targets at or below the name.
+	glue []string
+}
+
+func (n *node) registered() bool { return n.flags&fRegistered != 0 }
+func (n *node) has(f uint8) bool { return n.flags&f != 0 }
+
+func (n *node) owned() []string {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.owned
+}
+
+func (n *node) glue() []string {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.glue
+}
+
+// extra returns n.x, made if missing; n must be the builder's.
+func (n *node) extra() *nodeExtra {
+	if n.x == nil {
+		n.x = &nodeExtra{}
+	}
+	return n.x
+}
+
+// contribs lists the node's contributions. With fOwn the list is made
+// here: the caller may change it.
+func (n *node) contribs() []contrib {
+	switch {
+	case n.flags&fOwn != 0:
+		return []contrib{{src: n.key, depth: int(n.odepth), sets: n.sets}}
+	case n.x != nil:
+		return n.x.contribs
+	}
+	return nil
+}
+
+func (n *node) hasContribs() bool {
+	return n.flags&fOwn != 0 || n.x != nil && len(n.x.contribs) > 0
+}
+
+// referral is the authority section of a referral at n: NS, then DS.
+func (n *node) referral() []dns.RR {
+	out := n.find(dns.TypeNS).records(n.name)
+	if ds := n.find(dns.TypeDS); ds != nil {
+		out = append(out, ds.records(n.name)...)
+	}
+	return out
 }
 
 func nodeLess(a, b *node) bool { return a.key < b.key }
@@ -137,10 +197,14 @@ func (b *builder) mutable(key, name string, create bool) *node {
 	case old != nil:
 		c := *old
 		c.gen = b.gen
-		c.contribs = slices.Clone(old.contribs)
+		if old.x != nil {
+			x := *old.x
+			x.contribs = slices.Clone(x.contribs)
+			c.x = &x
+		}
 		n = &c
 	case create:
-		n = &node{key: key, hash: h, name: name, depth: depthOf(key), gen: b.gen}
+		n = &node{key: key, hash: h, name: name, depth: int16(depthOf(key)), gen: b.gen}
 		if n.depth > 1 {
 			pk, pn := parentOf(key, name)
 			b.mutable(pk, pn, true).kids++
@@ -166,18 +230,37 @@ func parentOf(key, name string) (string, string) {
 
 // setContrib replaces what src puts at the node (nil sets removes it).
 func (n *node) setContrib(src string, depth int, sets []rrset) {
-	for i := range n.contribs {
-		if n.contribs[i].src == src {
+	list := n.contribs()
+	found := false
+	for i := range list {
+		if list[i].src == src {
 			if sets == nil {
-				n.contribs = slices.Delete(n.contribs, i, i+1)
+				list = slices.Delete(list, i, i+1)
 			} else {
-				n.contribs[i] = contrib{src: src, depth: depth, sets: sets}
+				list[i] = contrib{src: src, depth: depth, sets: sets}
 			}
-			return
+			found = true
+			break
 		}
 	}
-	if sets != nil {
-		n.contribs = append(n.contribs, contrib{src: src, depth: depth, sets: sets})
+	if !found && sets != nil {
+		list = append(list, contrib{src: src, depth: depth, sets: sets})
+	}
+	if len(list) == 1 && list[0].src == n.key {
+		n.flags |= fOwn
+		n.odepth = int16(list[0].depth)
+		n.sets = list[0].sets
+		if n.x != nil {
+			n.x.contribs = nil
+		}
+		return
+	}
+	n.flags &^= fOwn
+	if len(list) == 0 {
+		list = nil
+	}
+	if list != nil || n.x != nil {
+		n.extra().contribs = list
 	}
 }
 
@@ -189,15 +272,22 @@ func (n *node) setContrib(src string, depth int, sets []rrset) {
 // depends only on the set of contributions, never on the order they were
 // added in.
 func (n *node) recompute() {
-	n.sets, n.ns, n.ds, n.cname, n.dname, n.glue, n.referral = nil, nil, nil, nil, nil, nil, nil
-	switch len(n.contribs) {
-	case 0:
-	case 1:
-		n.sets = n.contribs[0].sets
+	n.flags &^= fNS | fDS | fCNAME | fDNAME
+	if n.x != nil {
+		n.x.glue = nil
+	}
+	switch list := n.contribs(); {
+	case n.flags&fOwn != 0:
+		// sets is the one contribution's.
+	case len(list) == 0:
+		n.sets = nil
+	case len(list) == 1:
+		n.sets = list[0].sets
 	default:
+		n.sets = nil
 		var all []rrset
 		var depth []int
-		for _, c := range n.contribs {
+		for _, c := range list {
 			for _, s := range c.sets {
 				all = append(all, s)
 				depth = append(depth, c.depth)
@@ -228,32 +318,34 @@ func (n *node) recompute() {
 		n.sets = slices.Clip(n.sets)
 	}
 	for i := range n.sets {
-		s := &n.sets[i]
-		switch s.typ {
+		switch n.sets[i].typ {
 		case dns.TypeNS:
-			n.ns = s
+			n.flags |= fNS
 		case dns.TypeDS:
-			n.ds = s
+			n.flags |= fDS
 		case dns.TypeCNAME:
-			n.cname = s
+			n.flags |= fCNAME
 		case dns.TypeDNAME:
-			n.dname = s
+			n.flags |= fDNAME
 		}
 	}
-	if n.ns != nil {
-		for _, rr := range n.ns.rrs {
+	if n.flags&fNS != 0 {
+		var glue []string
+		for _, rr := range n.find(dns.TypeNS).records(n.name) {
 			t, ok := rr.(*dns.NS)
 			if !ok || !names.IsSubdomain(t.Ns, n.name) {
 				continue
 			}
-			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(n.glue, q.key) {
-				n.glue = append(n.glue, q.key)
+			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(glue, q.key) {
+				glue = append(glue, q.key)
 			}
 		}
-		n.referral = n.ns.rrs
-		if n.ds != nil {
-			n.referral = slices.Clip(append(slices.Clone(n.ns.rrs), n.ds.rrs...))
+		if glue != nil {
+			n.extra().glue = glue
 		}
+	}
+	if x := n.x; x != nil && x.contribs == nil && x.owned == nil && x.glue == nil {
+		n.x = nil
 	}
 }
 
@@ -262,7 +354,7 @@ func (b *builder) finish() {
 	// prune may touch more nodes (parents): they are visited too.
 	for i := 0; i < len(b.touched); i++ {
 		n := b.touched[i]
-		if n.dead {
+		if n.flags&fDead != 0 {
 			continue
 		}
 		n.recompute()
@@ -275,8 +367,8 @@ func (b *builder) finish() {
 // no records, no children. Its parent then has one child less and may go
 // too.
 func (b *builder) prune(n *node) {
-	for n != nil && !n.registered && len(n.contribs) == 0 && n.kids == 0 {
-		n.dead = true
+	for n != nil && !n.registered() && !n.hasContribs() && n.kids == 0 {
+		n.flags |= fDead
 		b.idx.del(n.key, n.hash, b.gen)
 		b.tree.Delete(n)
 		if n.depth <= 1 {
@@ -323,7 +415,7 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 			continue
 		}
 		owner := s.Name + "."
-		set := rrset{typ: s.Type}
+		var rrs []dns.RR
 		for _, rd := range s.Records {
 			if len(rd) == 0 || len(rd) > 0xffff {
 				continue
@@ -334,15 +426,15 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 			if err != nil || off != len(rd) || rr == nil {
 				continue
 			}
-			set.rrs = append(set.rrs, rr)
+			rrs = append(rrs, rr)
 			if s.Type == dns.TypeCNAME || s.Type == dns.TypeDNAME {
 				break // a singleton type: the first record only
 			}
 		}
-		if len(set.rrs) == 0 {
+		set := newRRset(s.Type, rrs)
+		if set.n == 0 {
 			continue
 		}
-		set.rrs = slices.Clip(set.rrs)
 		last := len(src.owners) - 1
 		if last < 0 || src.owners[last].name != owner {
 			src.owners = append(src.owners, ownerSets{key: keyOf(s.Name), name: owner})
@@ -355,13 +447,18 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 
 func (b *builder) add(src *source) {
 	reg := b.mutable(src.key, src.name, true)
-	reg.registered = true
-	reg.owned = nil
+	reg.flags |= fRegistered
+	var owned []string
 	for _, o := range src.owners {
 		b.mutable(o.key, o.name, true).setContrib(src.key, src.depth, slices.Clip(o.sets))
 		if o.key != src.key {
-			reg.owned = append(reg.owned, o.key)
+			owned = append(owned, o.key)
 		}
+	}
+	if owned != nil {
+		reg.extra().owned = owned
+	} else if reg.x != nil {
+		reg.x.owned = nil
 	}
 }
 
@@ -369,16 +466,19 @@ func (b *builder) add(src *source) {
 // in the index, as add recorded it.
 func (b *builder) remove(k string) {
 	reg := b.mutable(k, "", false)
-	if reg == nil || !reg.registered {
+	if reg == nil || !reg.registered() {
 		return
 	}
-	for _, o := range reg.owned {
+	for _, o := range reg.owned() {
 		if n := b.mutable(o, "", false); n != nil {
 			n.setContrib(k, 0, nil)
 		}
 	}
 	reg.setContrib(k, 0, nil)
-	reg.registered, reg.owned = false, nil
+	reg.flags &^= fRegistered
+	if reg.x != nil {
+		reg.x.owned = nil
+	}
 }
 
 // Build indexes every registered name of v.

@@ -99,7 +99,7 @@ func (s *Snapshot) buildORS(v *state.Version) (*Snapshot, error) {
 	o := s.newORS(hashIndex{}, btree.NewG(btreeDegree, nodeLess))
 	b := newBuilder(o)
 	oc := s.cfg.ors
-	b.mutable(oc.key, oc.apex, true).registered = true
+	b.mutable(oc.key, oc.apex, true).flags |= fRegistered
 	o.orsGlue(b, nil)
 	var err error
 	for _, prefix := range []string{oid.ArcPrefix, oid.UAVPrefix} {
@@ -220,7 +220,9 @@ func (o *Snapshot) addORS(b *builder, r state.Reader, k, val []byte) error {
 	}
 	src := orsSource(k, own.Name)
 	if len(own.RRs) > 0 {
-		b.mutable(keyOf(own.Name), own.Name, true).setContrib(src, orsDepthOwn, []rrset{{typ: dns.TypeNAPTR, rrs: slices.Clip(own.RRs)}})
+		if set := newRRset(dns.TypeNAPTR, own.RRs); set.n > 0 {
+			b.mutable(keyOf(own.Name), own.Name, true).setContrib(src, orsDepthOwn, []rrset{set})
+		}
 	}
 	for _, al := range aliases {
 		name := strings.TrimSuffix(al.Name, ".")
@@ -279,7 +281,9 @@ func aliasSets(rrs []dns.RR) []rrset {
 			}
 		}
 		if len(set) > 0 {
-			out = append(out, rrset{typ: t, rrs: slices.Clip(set)})
+			if s := newRRset(t, set); s.n > 0 {
+				out = append(out, s)
+			}
 		}
 	}
 	return slices.Clip(out)

@@ -502,13 +502,13 @@ func dumpORS(s *Snapshot) string {
 	var b strings.Builder
 	s.ors.tree.Ascend(func(n *node) bool {
 		var srcs []string
-		for _, c := range n.contribs {
+		for _, c := range n.contribs() {
 			srcs = append(srcs, fmt.Sprintf("%q/%d", c.src, c.depth))
 		}
 		slices.Sort(srcs)
-		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key, n.name, n.registered, n.kids, n.dname != nil, srcs)
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key, n.name, n.registered(), n.kids, n.has(fDNAME), srcs)
 		for _, set := range n.sets {
-			fmt.Fprintf(&b, "  %v\n", showAll(set.rrs))
+			fmt.Fprintf(&b, "  %v\n", showAll(set.records(n.name)))
 		}
 		return true
 	})
