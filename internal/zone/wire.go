@@ -2,6 +2,7 @@ package zone
 
 import (
 	"encoding/binary"
+	"math/bits"
 	"strings"
 
 	"github.com/miekg/dns"
@@ -276,4 +277,106 @@ func atOrUnderBytes(key []byte, anc string) bool {
 // anc (in a byte slice).
 func underBytes(key string, anc []byte) bool {
 	return len(key) > len(anc) && key[len(anc)] == sep && key[:len(anc)] == string(anc)
+}
+
+// prefetchMax is the most names Prefetch takes at once.
+const prefetchMax = 64
+
+// Prefetch reads the memory that looking the given names up (wire form,
+// lower case; up to 64) will read: their hash index paths, nodes, keys
+// and records, so that the lookups that follow find it in the processor's
+// caches. It walks all the paths in step, one trie level at a time, so
+// that the cache misses of different names overlap instead of waiting one
+// behind the other: at a million names a lookup's misses are most of its
+// cost. It changes nothing; the result only keeps the reads from being
+// optimised away.
+func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
+	var hs [prefetchMax]uint64
+	var cur [prefetchMax]*hnode
+	var leaves [prefetchMax]*node
+	n := min(len(lnames), prefetchMax)
+	var keyBuf [maxWire + 2]byte
+	for i, ln := range lnames[:n] {
+		k, ok := wireKey(keyBuf[:0], ln)
+		if !ok {
+			continue
+		}
+		hs[i] = hashKeyBytes(k)
+		cur[i] = s.idx.root
+	}
+	var sum uint64
+	var slots [prefetchMax]*hslot
+	for shift := uint(0); shift < 64; shift += hamtBits {
+		// Two passes a level, each making only loads that do not depend
+		// on one another: the trie nodes' bitmaps, then their slots.
+		for i := range cur[:n] {
+			slots[i] = nil
+			if t := cur[i]; t != nil {
+				bit := uint32(1) << (hs[i] >> shift & hamtMask)
+				if t.bitmap&bit != 0 {
+					slots[i] = &t.slots[bits.OnesCount32(t.bitmap&(bit-1))]
+				}
+			}
+		}
+		active := false
+		for i := range cur[:n] {
+			sl := slots[i]
+			switch {
+			case sl == nil:
+				cur[i] = nil
+			case sl.sub == nil:
+				leaves[i], cur[i] = sl.leaf, nil
+			default:
+				cur[i] = sl.sub
+				active = true
+			}
+		}
+		if !active {
+			break
+		}
+	}
+	for _, l := range leaves[:n] {
+		if l != nil {
+			sum += l.hash + uint64(len(l.sets))
+		}
+	}
+	for _, l := range leaves[:n] {
+		if l != nil && len(l.key) > 0 && len(l.sets) > 0 {
+			sum += uint64(l.key[0]) + uint64(len(l.sets[0].wire))
+		}
+	}
+	for _, l := range leaves[:n] {
+		if l != nil && len(l.sets) > 0 && len(l.sets[0].wire) > 0 {
+			sum += uint64(l.sets[0].wire[0])
+		}
+	}
+	return sum
+}
+
+// wireKey appends the index key of a name in wire form (lower case) to
+// b; false when a label holds a byte no stored name has.
+func wireKey(b, lname []byte) ([]byte, bool) {
+	var offs [maxLabels]uint8
+	total := 0
+	for i := 0; i < len(lname) && lname[i] != 0; i += 1 + int(lname[i]) {
+		if total == maxLabels || i+1+int(lname[i]) > len(lname) {
+			return b, false
+		}
+		offs[total] = uint8(i)
+		total++
+	}
+	for d := 1; d <= total; d++ {
+		o := int(offs[total-d])
+		label := lname[o+1 : o+1+int(lname[o])]
+		for _, c := range label {
+			if !plainByte(c) {
+				return b, false
+			}
+		}
+		if d > 1 {
+			b = append(b, sep)
+		}
+		b = append(b, label...)
+	}
+	return b, total > 0
 }

@@ -204,3 +204,24 @@ func FuzzAppendAnswer(f *testing.F) {
 		}
 	})
 }
+
+// TestPrefetch: Prefetch takes any names, those it cannot look up too,
+// and does not change what AppendAnswer answers.
+func TestPrefetch(t *testing.T) {
+	s := fixture(t)
+	var names [][]byte
+	for _, q := range []string{"example.dii.", "nothere.example.dii.", ".", "a\\.b.dii.", "x.deleg.dii.", "ns1.deleg.dii."} {
+		b := make([]byte, 256)
+		n, _ := dns.PackDomainName(q, b, 0, nil, false)
+		names = append(names, b[:n])
+	}
+	names = append(names, nil, []byte{5, 'a'})
+	for len(names) < 70 {
+		names = append(names, names...)
+	}
+	before := checkWire(t, s, []string{"example.dii.", "x.deleg.dii."}, []uint16{dns.TypeA})
+	s.Prefetch(names)
+	if after := checkWire(t, s, []string{"example.dii.", "x.deleg.dii."}, []uint16{dns.TypeA}); after != before || before != 2 {
+		t.Fatalf("answered %d before, %d after", before, after)
+	}
+}
