@@ -181,7 +181,7 @@ func dumpIndex(s *Snapshot) string {
 				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.records(n.name)))
 			}
 		}
-		for _, set := range n.sets {
+		for _, set := range n.rrsets() {
 			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.records(n.name)))
 		}
 		return true
@@ -211,7 +211,7 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 		if got := s.get(n.key); got != n {
 			tb.Errorf("%q: the hash index has %p, the tree %p", n.key, got, n)
 		}
-		if n.hash != hashKey(n.key) || n.has(fDead) || int(n.depth) != depthOf(n.key) || keyOf(n.name) != n.key {
+		if n.has(fDead) || int(n.depth) != depthOf(n.key) || keyOf(n.name) != n.key {
 			tb.Errorf("%q: bad node %+v", n.key, n)
 		}
 		if n.depth > 1 {
@@ -243,6 +243,27 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 	})
 	if count != s.idx.len {
 		tb.Errorf("tree has %d nodes, hash index %d", count, s.idx.len)
+	}
+	leaves := 0
+	var walk func(sl *hslot, depth int)
+	walk = func(sl *hslot, depth int) {
+		if sl.leaf != nil {
+			leaves++
+			if sl.h != hashKey(sl.leaf.key) {
+				tb.Errorf("%q: slot hash %x, want %x", sl.leaf.key, sl.h, hashKey(sl.leaf.key))
+			}
+			return
+		}
+		if depth > 0 && len(sl.kids) == 0 {
+			tb.Errorf("an empty subtrie at depth %d", depth)
+		}
+		for i := range sl.kids {
+			walk(&sl.kids[i], depth+1)
+		}
+	}
+	walk(&s.idx.root, 0)
+	if leaves != count {
+		tb.Errorf("the hash index has %d leaves, the tree %d nodes", leaves, count)
 	}
 	if s.ors != nil {
 		checkIndex(tb, s.ors)

@@ -157,7 +157,7 @@ func (s *Snapshot) apexTypes(nd *node) []uint16 {
 		t = append(t, dns.TypeDNSKEY)
 	}
 	if nd != nil {
-		for _, set := range nd.sets {
+		for _, set := range nd.rrsets() {
 			if set.typ != dns.TypeDS {
 				t = append(t, set.typ)
 			}
@@ -169,12 +169,12 @@ func (s *Snapshot) apexTypes(nd *node) []uint16 {
 
 // nodeTypes lists the types of the RRsets at a node that is not an apex.
 func nodeTypes(nd *node) []uint16 {
-	if nd == nil || len(nd.sets) == 0 {
+	if nd == nil {
 		return nil
 	}
-	t := make([]uint16, len(nd.sets))
-	for i, set := range nd.sets {
-		t[i] = set.typ
+	var t []uint16
+	for _, set := range nd.rrsets() {
+		t = append(t, set.typ)
 	}
 	return t
 }

@@ -171,7 +171,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	writeRRs(bw, s.zoneNS(apex))
 	writeRRs(bw, s.zoneKeys(apex))
 	if apex != nil {
-		for _, set := range apex.sets {
+		for _, set := range apex.rrsets() {
 			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
 				writeRRs(bw, set.records(apex.name))
 			}
@@ -182,7 +182,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 		for ; i < len(targets) && (targets[i] == cut || under(targets[i], cut)); i++ {
 			if g := s.get(targets[i]); g != nil {
 				for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-					if set := g.find(t); set != nil {
+					if set := g.find(t); set.n > 0 {
 						writeRRs(bw, set.records(g.name))
 					}
 				}
@@ -193,7 +193,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 		s.zoneNodes(ak, func(n *node, k kind) {
 			switch k {
 			case kindData:
-				for _, set := range n.sets {
+				for _, set := range n.rrsets() {
 					if set.typ != dns.TypeDS {
 						writeRRs(bw, set.records(n.name))
 					}
@@ -205,7 +205,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 				writeRRs(bw, s.derivedNS(n.name))
 				if len(s.keys) > 0 {
 					writeRRs(bw, s.childDS(n.name))
-				} else if ds := n.find(dns.TypeDS); ds != nil {
+				} else if ds := n.find(dns.TypeDS); ds.n > 0 {
 					writeRRs(bw, ds.records(n.name))
 				}
 				glue(n.key)

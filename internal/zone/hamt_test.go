@@ -43,8 +43,8 @@ func TestHashIndex(t *testing.T) {
 						delete(want, k)
 						continue
 					}
-					n := &node{key: k, hash: hash(k)}
-					cur.set(n, gen)
+					n := &node{key: k}
+					cur.set(n, hash(k), gen)
 					want[k] = n
 				}
 				versions = append(versions, version{cur, maps.Clone(want)})

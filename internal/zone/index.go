@@ -37,22 +37,67 @@ type contrib struct {
 // published in a snapshot; Build and Apply copy a node before changing it
 // (gen tells whether a node was made by the current build).
 //
-// A node is kept small: at a million names it is most of the index. The
+// A node is kept small, and what a query reads of it close together: at
+// a million names the index is most of the DNS view's memory, and a
+// lookup's cost is its cache misses. key, name and sets share one
+// allocation (setData), next to which the node is all a hit reads. The
 // common node, a registered name whose own record is all that is at its
 // name, holds that record's RRsets in sets (flag fOwn) and nothing else;
 // what other nodes need besides is in x.
 type node struct {
-	key  string // index key (see keyOf)
-	name string // canonical, fully qualified owner name
-	hash uint64 // hashKey(key)
-	gen  uint64
-	sets []rrset    // effective RRsets, ascending type
+	key  string     // index key (see keyOf)
+	name string     // canonical, fully qualified owner name
+	sets string     // effective RRsets, ascending type (appendSets)
 	x    *nodeExtra // nil when all its fields would be empty
-	kids int32      // nodes whose parent this is
+	gen  uint32
+	kids int32 // nodes whose parent this is
 	// depth is the number of labels; odepth the depth of the source of
 	// the own contribution (fOwn).
 	depth, odepth int16
 	flags         uint8
+}
+
+// setData sets key, name and sets, in one allocation.
+func (n *node) setData(key, name string, sets []rrset) {
+	b := make([]byte, 0, len(key)+len(name)+setsLen(sets))
+	b = append(append(b, key...), name...)
+	d := string(appendSets(b, sets))
+	n.key, n.name, n.sets = d[:len(key)], d[len(key):len(key)+len(name)], d[len(key)+len(name):]
+}
+
+func setsLen(sets []rrset) int {
+	l := 0
+	for _, s := range sets {
+		l += setHeaderLen + len(s.wire)
+	}
+	return l
+}
+
+// find returns the RRset of type t at n (n == 0: none).
+func (n *node) find(t uint16) rrset {
+	for b := n.sets; ; {
+		s, rest, ok := nextSet(b)
+		if !ok || s.typ > t {
+			return rrset{}
+		}
+		if s.typ == t {
+			return s
+		}
+		b = rest
+	}
+}
+
+// rrsets returns the RRsets at n, ascending type.
+func (n *node) rrsets() []rrset {
+	var out []rrset
+	for b := n.sets; ; {
+		s, rest, ok := nextSet(b)
+		if !ok {
+			return out
+		}
+		out = append(out, s)
+		b = rest
+	}
 }
 
 // Node flags.
@@ -106,7 +151,7 @@ func (n *node) extra() *nodeExtra {
 func (n *node) contribs() []contrib {
 	switch {
 	case n.flags&fOwn != 0:
-		return []contrib{{src: n.key, depth: int(n.odepth), sets: n.sets}}
+		return []contrib{{src: n.key, depth: int(n.odepth), sets: n.rrsets()}}
 	case n.x != nil:
 		return n.x.contribs
 	}
@@ -119,11 +164,7 @@ func (n *node) hasContribs() bool {
 
 // referral is the authority section of a referral at n: NS, then DS.
 func (n *node) referral() []dns.RR {
-	out := n.find(dns.TypeNS).records(n.name)
-	if ds := n.find(dns.TypeDS); ds != nil {
-		out = append(out, ds.records(n.name)...)
-	}
-	return out
+	return append(n.find(dns.TypeNS).records(n.name), n.find(dns.TypeDS).records(n.name)...)
 }
 
 func nodeLess(a, b *node) bool { return a.key < b.key }
@@ -170,13 +211,15 @@ type Snapshot struct {
 // of every derived SOA.
 func (s *Snapshot) Height() int64 { return s.height }
 
-var genCounter atomic.Uint64
+// genCounter numbers builders. It wraps after 2^32 builds (a block's
+// Apply is one, the ORS zone's another): more than a century of blocks.
+var genCounter atomic.Uint32
 
 // builder applies records to an index (hash trie and tree) it owns.
 type builder struct {
 	idx     *hashIndex
 	tree    *btree.BTreeG[*node]
-	gen     uint64
+	gen     uint32
 	touched []*node
 }
 
@@ -204,7 +247,8 @@ func (b *builder) mutable(key, name string, create bool) *node {
 		}
 		n = &c
 	case create:
-		n = &node{key: key, hash: h, name: name, depth: int16(depthOf(key)), gen: b.gen}
+		n = &node{depth: int16(depthOf(key)), gen: b.gen}
+		n.setData(key, name, nil)
 		if n.depth > 1 {
 			pk, pn := parentOf(key, name)
 			b.mutable(pk, pn, true).kids++
@@ -212,7 +256,7 @@ func (b *builder) mutable(key, name string, create bool) *node {
 	default:
 		return nil
 	}
-	b.idx.set(n, b.gen)
+	b.idx.set(n, h, b.gen)
 	b.tree.ReplaceOrInsert(n)
 	b.touched = append(b.touched, n)
 	return n
@@ -249,7 +293,7 @@ func (n *node) setContrib(src string, depth int, sets []rrset) {
 	if len(list) == 1 && list[0].src == n.key {
 		n.flags |= fOwn
 		n.odepth = int16(list[0].depth)
-		n.sets = list[0].sets
+		n.setData(n.key, n.name, list[0].sets)
 		if n.x != nil {
 			n.x.contribs = nil
 		}
@@ -278,13 +322,12 @@ func (n *node) recompute() {
 	}
 	switch list := n.contribs(); {
 	case n.flags&fOwn != 0:
-		// sets is the one contribution's.
+		// sets is the one contribution's (setContrib).
 	case len(list) == 0:
-		n.sets = nil
+		n.setData(n.key, n.name, nil)
 	case len(list) == 1:
-		n.sets = list[0].sets
+		n.setData(n.key, n.name, list[0].sets)
 	default:
-		n.sets = nil
 		var all []rrset
 		var depth []int
 		for _, c := range list {
@@ -303,6 +346,7 @@ func (n *node) recompute() {
 			}
 			return depth[b] - depth[a]
 		})
+		var sets []rrset
 		for j := 0; j < len(idx); {
 			i := idx[j]
 			k := j + 1
@@ -311,14 +355,19 @@ func (n *node) recompute() {
 			}
 			// idx[j:k] are the sets of one type, deepest first.
 			if k-j == 1 || depth[idx[j+1]] != depth[i] {
-				n.sets = append(n.sets, all[i])
+				sets = append(sets, all[i])
 			}
 			j = k
 		}
-		n.sets = slices.Clip(n.sets)
+		n.setData(n.key, n.name, sets)
 	}
-	for i := range n.sets {
-		switch n.sets[i].typ {
+	for b := n.sets; ; {
+		s, rest, ok := nextSet(b)
+		if !ok {
+			break
+		}
+		b = rest
+		switch s.typ {
 		case dns.TypeNS:
 			n.flags |= fNS
 		case dns.TypeDS:
@@ -369,7 +418,7 @@ func (b *builder) finish() {
 func (b *builder) prune(n *node) {
 	for n != nil && !n.registered() && !n.hasContribs() && n.kids == 0 {
 		n.flags |= fDead
-		b.idx.del(n.key, n.hash, b.gen)
+		b.idx.del(n.key, hashKey(n.key), b.gen)
 		b.tree.Delete(n)
 		if n.depth <= 1 {
 			return
@@ -591,16 +640,6 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 
 // get returns the node with key k, or nil.
 func (s *Snapshot) get(k string) *node { return s.idx.get(k, hashKey(k)) }
-
-// find returns the RRset of type t at n, or nil.
-func (n *node) find(t uint16) *rrset {
-	for i := range n.sets {
-		if n.sets[i].typ == t {
-			return &n.sets[i]
-		}
-	}
-	return nil
-}
 
 // deriveRoot makes the root zone's SOA, NS and DNSKEY for this height.
 func (s *Snapshot) deriveRoot() {

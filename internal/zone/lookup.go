@@ -311,7 +311,7 @@ func zoneName(z *node) string {
 func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node, qtype uint16, owner string) (string, bool) {
 	var sets []rrset
 	if nd != nil {
-		sets = nd.sets
+		sets = nd.rrsets()
 	}
 	if apex {
 		switch qtype {
@@ -328,7 +328,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 			for i := range s.ns {
 				if g := s.top().get(s.ns[i].key); g != nil {
 					for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-						if set := g.find(t); set != nil {
+						if set := g.find(t); set.n > 0 {
 							res.Extra = append(res.Extra, set.records(g.name)...)
 						}
 					}
@@ -360,7 +360,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 		return "", false
 	}
 	if nd != nil {
-		if set := nd.find(qtype); set != nil {
+		if set := nd.find(qtype); set.n > 0 {
 			res.Answer = append(res.Answer, set.records(owner)...)
 			return "", false
 		}
@@ -458,7 +458,7 @@ func (s *Snapshot) appendGlue(extra []dns.RR, keys []string) []dns.RR {
 			continue
 		}
 		for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-			if set := g.find(t); set != nil {
+			if set := g.find(t); set.n > 0 {
 				extra = append(extra, set.records(g.name)...)
 			}
 		}

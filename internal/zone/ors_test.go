@@ -507,7 +507,7 @@ func dumpORS(s *Snapshot) string {
 		}
 		slices.Sort(srcs)
 		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key, n.name, n.registered(), n.kids, n.has(fDNAME), srcs)
-		for _, set := range n.sets {
+		for _, set := range n.rrsets() {
 			fmt.Fprintf(&b, "  %v\n", showAll(set.records(n.name)))
 		}
 		return true

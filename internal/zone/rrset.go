@@ -17,7 +17,7 @@ import (
 type rrset struct {
 	typ  uint16
 	n    uint16 // records
-	wire []byte
+	wire string
 }
 
 // rrHeaderLen is the fixed part of a record after its owner.
@@ -49,9 +49,7 @@ func newRRset(typ uint16, rrs []dns.RR) rrset {
 	if n == 0 || n > 0xffff {
 		return rrset{typ: typ}
 	}
-	wire := make([]byte, len(out)) // exactly sized: the index keeps it
-	copy(wire, out)
-	return rrset{typ: typ, n: uint16(n), wire: wire}
+	return rrset{typ: typ, n: uint16(n), wire: string(out)}
 }
 
 // ownerLen returns the length of the uncompressed name at the start of b,
@@ -72,22 +70,26 @@ func ownerLen(b []byte) int {
 
 // records decodes the RRset with the given owner (canonical, fully
 // qualified). The RRs are the caller's.
-func (s *rrset) records(owner string) []dns.RR {
+func (s rrset) records(owner string) []dns.RR {
+	if s.n == 0 {
+		return nil
+	}
 	out := make([]dns.RR, 0, s.n)
-	for off := 0; off+rrHeaderLen <= len(s.wire); {
+	wire := []byte(s.wire)
+	for off := 0; off+rrHeaderLen <= len(wire); {
 		h := dns.RR_Header{
 			Name:     owner,
-			Rrtype:   binary.BigEndian.Uint16(s.wire[off:]),
-			Class:    binary.BigEndian.Uint16(s.wire[off+2:]),
-			Ttl:      binary.BigEndian.Uint32(s.wire[off+4:]),
-			Rdlength: binary.BigEndian.Uint16(s.wire[off+8:]),
+			Rrtype:   binary.BigEndian.Uint16(wire[off:]),
+			Class:    binary.BigEndian.Uint16(wire[off+2:]),
+			Ttl:      binary.BigEndian.Uint32(wire[off+4:]),
+			Rdlength: binary.BigEndian.Uint16(wire[off+8:]),
 		}
 		start := off + rrHeaderLen
 		off = start + int(h.Rdlength)
-		if off > len(s.wire) {
+		if off > len(wire) {
 			break
 		}
-		rr, _, err := dns.UnpackRRWithHeader(h, s.wire[:off], start)
+		rr, _, err := dns.UnpackRRWithHeader(h, wire[:off], start)
 		if err == nil && rr != nil {
 			out = append(out, rr)
 		}
@@ -96,12 +98,39 @@ func (s *rrset) records(owner string) []dns.RR {
 }
 
 // first decodes the first record of the RRset (nil: none decodes).
-func (s *rrset) first(owner string) dns.RR {
-	if s == nil {
-		return nil
-	}
+func (s rrset) first(owner string) dns.RR {
 	if rrs := s.records(owner); len(rrs) > 0 {
 		return rrs[0]
 	}
 	return nil
+}
+
+// setHeaderLen is the length of an RRset's header in a node's sets:
+// TYPE, the number of records, and the length of the records (4 octets).
+const setHeaderLen = 8
+
+// appendSets encodes RRsets (ascending type) for a node: for each, its
+// header and its wire records.
+func appendSets(b []byte, sets []rrset) []byte {
+	for _, s := range sets {
+		b = binary.BigEndian.AppendUint16(b, s.typ)
+		b = binary.BigEndian.AppendUint16(b, s.n)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(s.wire)))
+		b = append(b, s.wire...)
+	}
+	return b
+}
+
+// nextSet decodes the first RRset of encoded sets and returns the rest;
+// ok is false at the end.
+func nextSet(b string) (s rrset, rest string, ok bool) {
+	if len(b) < setHeaderLen {
+		return rrset{}, "", false
+	}
+	l := int(uint32(b[4])<<24 | uint32(b[5])<<16 | uint32(b[6])<<8 | uint32(b[7]))
+	if setHeaderLen+l > len(b) {
+		return rrset{}, "", false
+	}
+	s = rrset{typ: uint16(b[0])<<8 | uint16(b[1]), n: uint16(b[2])<<8 | uint16(b[3]), wire: b[setHeaderLen : setHeaderLen+l]}
+	return s, b[setHeaderLen+l:], true
 }

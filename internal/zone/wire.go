@@ -144,7 +144,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		if apex && (qtype == dns.TypeSOA || qtype == dns.TypeNS || qtype == dns.TypeDNSKEY) {
 			return msg, WireAnswer{}, false
 		}
-		if set := exact.find(qtype); set != nil {
+		if set := exact.find(qtype); set.n > 0 {
 			out = msg
 			w.Answer = appendSet(&out, set, 12)
 			return out, w, true
@@ -178,15 +178,12 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	return out, w, true
 }
 
-// appendSet appends the records of set (nil: none) owned by the name at
-// offset owner of the message; it returns how many.
-func appendSet(out *[]byte, set *rrset, owner uint16) uint16 {
-	if set == nil {
-		return 0
-	}
+// appendSet appends the records of set owned by the name at offset owner
+// of the message; it returns how many.
+func appendSet(out *[]byte, set rrset, owner uint16) uint16 {
 	b := *out
 	for off := 0; off+rrHeaderLen <= len(set.wire); {
-		end := off + rrHeaderLen + int(binary.BigEndian.Uint16(set.wire[off+8:]))
+		end := off + rrHeaderLen + (int(set.wire[off+8])<<8 | int(set.wire[off+9]))
 		b = append(b, 0xc0|byte(owner>>8), byte(owner))
 		b = append(b, set.wire[off:end]...)
 		off = end
@@ -195,15 +192,12 @@ func appendSet(out *[]byte, set *rrset, owner uint16) uint16 {
 	return set.n
 }
 
-// appendSetNamed appends the records of set (nil: none) with the owner
-// name written in full; it returns how many.
-func appendSetNamed(out *[]byte, set *rrset, owner string) uint16 {
-	if set == nil {
-		return 0
-	}
+// appendSetNamed appends the records of set with the owner name written
+// in full; it returns how many.
+func appendSetNamed(out *[]byte, set rrset, owner string) uint16 {
 	b := *out
 	for off := 0; off+rrHeaderLen <= len(set.wire); {
-		end := off + rrHeaderLen + int(binary.BigEndian.Uint16(set.wire[off+8:]))
+		end := off + rrHeaderLen + (int(set.wire[off+8])<<8 | int(set.wire[off+9]))
 		b = appendWireName(b, owner)
 		b = append(b, set.wire[off:end]...)
 		off = end
@@ -292,7 +286,7 @@ const prefetchMax = 64
 // optimised away.
 func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 	var hs [prefetchMax]uint64
-	var cur [prefetchMax]*hnode
+	var cur [prefetchMax]*hslot
 	var leaves [prefetchMax]*node
 	n := min(len(lnames), prefetchMax)
 	var keyBuf [maxWire + 2]byte
@@ -302,52 +296,47 @@ func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 			continue
 		}
 		hs[i] = hashKeyBytes(k)
-		cur[i] = s.idx.root
+		cur[i] = &s.idx.root
 	}
-	var sum uint64
-	var slots [prefetchMax]*hslot
+	// A level per pass: every load of a pass depends only on the pass
+	// before, so the loads of one pass overlap.
 	for shift := uint(0); shift < 64; shift += hamtBits {
-		// Two passes a level, each making only loads that do not depend
-		// on one another: the trie nodes' bitmaps, then their slots.
-		for i := range cur[:n] {
-			slots[i] = nil
-			if t := cur[i]; t != nil {
-				bit := uint32(1) << (hs[i] >> shift & hamtMask)
-				if t.bitmap&bit != 0 {
-					slots[i] = &t.slots[bits.OnesCount32(t.bitmap&(bit-1))]
-				}
-			}
-		}
 		active := false
-		for i := range cur[:n] {
-			sl := slots[i]
-			switch {
-			case sl == nil:
-				cur[i] = nil
-			case sl.sub == nil:
-				leaves[i], cur[i] = sl.leaf, nil
-			default:
-				cur[i] = sl.sub
-				active = true
+		for i, sl := range cur[:n] {
+			if sl == nil {
+				continue
 			}
+			bm := sl.bitmap()
+			bit := uint32(1) << (hs[i] >> shift & hamtMask)
+			if bm&bit == 0 {
+				cur[i] = nil
+				continue
+			}
+			next := &sl.kids[bits.OnesCount32(bm&(bit-1))]
+			if next.leaf != nil {
+				leaves[i], cur[i] = next.leaf, nil
+				continue
+			}
+			cur[i] = next
+			active = true
 		}
 		if !active {
 			break
 		}
 	}
+	// The nodes, then their data: the key, and the records after it.
+	var sum uint64
 	for _, l := range leaves[:n] {
 		if l != nil {
-			sum += l.hash + uint64(len(l.sets))
+			sum += uint64(len(l.key)) + uint64(len(l.sets))
 		}
 	}
 	for _, l := range leaves[:n] {
-		if l != nil && len(l.key) > 0 && len(l.sets) > 0 {
-			sum += uint64(l.key[0]) + uint64(len(l.sets[0].wire))
-		}
-	}
-	for _, l := range leaves[:n] {
-		if l != nil && len(l.sets) > 0 && len(l.sets[0].wire) > 0 {
-			sum += uint64(l.sets[0].wire[0])
+		if l != nil && len(l.key) > 0 {
+			sum += uint64(l.key[0])
+			if len(l.sets) > 0 {
+				sum += uint64(l.sets[len(l.sets)-1])
+			}
 		}
 	}
 	return sum
