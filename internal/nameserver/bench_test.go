@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
-	"net"
 	"net/netip"
 	"sync"
 	"testing"
@@ -92,7 +91,7 @@ func (s *Server) answerUDP(raw, buf []byte) []byte {
 			return out
 		}
 	}
-	resp, _ := s.answerSlow(raw, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: 53})
+	resp, _ := s.answerSlow(raw, netip.MustParseAddrPort("127.0.0.1:53"))
 	if resp == nil {
 		return nil
 	}

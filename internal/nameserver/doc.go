@@ -8,7 +8,9 @@
 // response; the TCP, DoT and DoH listeners are thin feeds into it. UDP,
 // where the load is, has a fast path in front of it (udpfast.go): one
 // goroutine per socket (one socket per core, SO_REUSEPORT) reads
-// datagrams in batches (recvmmsg), parses queries of the common shape
+// datagrams in batches (recvmmsg into buffers, headers and addresses
+// allocated once; one datagram per call where the system has no
+// recvmmsg), parses queries of the common shape
 // without allocating (one question, no compression, at most an OPT
 // record), has the snapshot prefetch the batch's names, builds each answer
 // straight in wire form from the snapshot's wire records

@@ -69,7 +69,7 @@ type Server struct {
 	// listeners served by serveTCP, and the UDP sockets served by
 	// serveUDP; Stop closes them.
 	listeners []net.Listener
-	pcs       []net.PacketConn
+	pcs       []*net.UDPConn
 	udpWG     sync.WaitGroup
 	// slow holds a slot per UDP query being answered off the fast path.
 	slow   chan struct{}
@@ -137,7 +137,7 @@ func (s *Server) Start() error {
 	port := tcpLn.Addr().(*net.TCPAddr).Port
 	host, _, _ := net.SplitHostPort(s.cfg.Addr)
 	s.addr = net.JoinHostPort(host, strconv.Itoa(port))
-	var pcs []net.PacketConn
+	var pcs []*net.UDPConn
 	for i := 0; i < s.cfg.Sockets; i++ {
 		pc, err := lc.ListenPacket(ctx, "udp", s.addr)
 		if err != nil {
@@ -147,7 +147,7 @@ func (s *Server) Start() error {
 			}
 			break // no SO_REUSEPORT: one socket it is
 		}
-		pcs = append(pcs, pc)
+		pcs = append(pcs, pc.(*net.UDPConn)) // a "udp" listener is a *net.UDPConn
 	}
 	s.listeners = append(s.listeners, tcpLn)
 	s.pcs = pcs

@@ -8,9 +8,6 @@ import (
 	"time"
 
 	"github.com/miekg/dns"
-	"golang.org/x/net/ipv4"
-	"golang.org/x/net/ipv6"
-	"golang.org/x/sys/unix"
 
 	"github.com/dii-net/dii/internal/dnssec"
 	"github.com/dii-net/dii/internal/zone"
@@ -28,19 +25,21 @@ const (
 	maxSlowUDP = 4096
 )
 
-// batchConn reads and writes datagrams in batches: ipv4.PacketConn and
-// ipv6.PacketConn, which use recvmmsg and sendmmsg on Linux (and one
-// datagram per call elsewhere).
-type batchConn interface {
-	ReadBatch(ms []ipv4.Message, flags int) (int, error)
-	WriteBatch(ms []ipv4.Message, flags int) (int, error)
+// udpMsg is one datagram of a batch.
+type udpMsg struct {
+	buf   []byte         // read: the buffer to read into; write: the datagram
+	n     int            // read: the datagram's length
+	addr  netip.AddrPort // read: the sender; write: the destination
+	trunc bool           // read: the datagram was longer than buf
 }
 
-func newBatchConn(pc net.PacketConn) batchConn {
-	if ua, ok := pc.LocalAddr().(*net.UDPAddr); ok && ua.IP.To4() != nil {
-		return ipv4.NewPacketConn(pc)
-	}
-	return ipv6.NewPacketConn(pc)
+// batchConn reads and writes datagrams in batches (recvmmsg and sendmmsg
+// on Linux, udpbatch_linux.go; one per call elsewhere). readBatch waits
+// for at least one datagram; writeBatch sends at least one, or fails on
+// the first.
+type batchConn interface {
+	readBatch(ms []udpMsg) (int, error)
+	writeBatch(ms []udpMsg) (int, error)
 }
 
 // serveUDP answers the datagrams of one socket until it is closed: one
@@ -53,20 +52,25 @@ func newBatchConn(pc net.PacketConn) batchConn {
 // query the fast path declines, is copied to a goroutine of its own that
 // answers it like the other transports (answerSlow), since it may wait on
 // the upstream resolver.
-func (s *Server) serveUDP(pc net.PacketConn) {
-	bc := newBatchConn(pc)
-	ins := make([]ipv4.Message, udpBatch)
-	outs := make([]ipv4.Message, udpBatch)
+func (s *Server) serveUDP(pc *net.UDPConn) {
+	bc, err := newBatchConn(pc, udpBatch)
+	if err != nil {
+		s.log.Error("dns udp listener", "err", err)
+		return
+	}
+	ins := make([]udpMsg, udpBatch)
+	outs := make([]udpMsg, udpBatch)
+	outBufs := make([][]byte, udpBatch)
 	rcodes := make([]int, udpBatch)
 	for i := range ins {
-		ins[i].Buffers = [][]byte{make([]byte, maxQuery)}
-		outs[i].Buffers = [][]byte{make([]byte, 0, 1024)}
+		ins[i].buf = make([]byte, maxQuery)
+		outBufs[i] = make([]byte, 0, 1024)
 	}
 	var qs [udpBatch]wireQuery
 	var parsed [udpBatch]bool
 	lnames := make([][]byte, 0, udpBatch)
 	for {
-		n, err := bc.ReadBatch(ins, 0)
+		n, err := bc.readBatch(ins)
 		if err != nil {
 			if errors.Is(err, net.ErrClosed) {
 				return
@@ -79,7 +83,7 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 		lnames = lnames[:0]
 		for i := range ins[:n] {
 			in := &ins[i]
-			parsed[i] = in.Flags&unix.MSG_TRUNC == 0 && parseQuery(in.Buffers[0][:in.N], &qs[i])
+			parsed[i] = !in.trunc && parseQuery(in.buf[:in.n], &qs[i])
 			if parsed[i] {
 				lnames = append(lnames, qs[i].name())
 			}
@@ -90,29 +94,27 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 		k := 0
 		for i := range ins[:n] {
 			in := &ins[i]
-			ua, _ := in.Addr.(*net.UDPAddr)
-			if ua == nil {
+			if !in.addr.IsValid() {
 				continue
 			}
-			if in.Flags&unix.MSG_TRUNC != 0 {
+			if in.trunc {
 				s.metrics.dropped.WithLabelValues("malformed").Inc()
 				continue
 			}
-			raw := in.Buffers[0][:in.N]
+			raw := in.buf[:in.n]
 			q := &qs[i]
 			var resp []byte
 			var rcode int
 			ok := parsed[i]
 			if ok {
-				resp, rcode, ok = s.answerFast(raw, q, z, outs[k].Buffers[0][:0])
+				resp, rcode, ok = s.answerFast(raw, q, z, outBufs[k][:0])
 			}
 			if !ok {
-				s.slowUDP(pc, raw, ua)
+				s.slowUDP(pc, raw, in.addr)
 				continue
 			}
 			if s.rrl != nil {
-				ip, _ := netip.AddrFromSlice(ua.IP)
-				switch s.rrl.checkName(ip, q.name(), q.qtype, rcode) {
+				switch s.rrl.checkName(in.addr.Addr(), q.name(), q.qtype, rcode) {
 				case rrlDrop:
 					s.metrics.dropped.WithLabelValues("rrl").Inc()
 					continue
@@ -121,13 +123,13 @@ func (s *Server) serveUDP(pc net.PacketConn) {
 					resp = slipped(resp, q, s.cfg.MaxUDPSize)
 				}
 			}
-			outs[k].Buffers[0] = resp
-			outs[k].Addr = in.Addr
+			outBufs[k] = resp // it may have grown
+			outs[k] = udpMsg{buf: resp, addr: in.addr}
 			rcodes[k] = rcode
 			k++
 		}
 		for sent := 0; sent < k; {
-			m, err := bc.WriteBatch(outs[sent:k], 0)
+			m, err := bc.writeBatch(outs[sent:k])
 			if err != nil {
 				if errors.Is(err, net.ErrClosed) {
 					return
@@ -220,7 +222,7 @@ func slipped(resp []byte, q *wireQuery, size uint16) []byte {
 
 // slowUDP answers a datagram the fast path did not, in a goroutine of its
 // own (at most maxSlowUDP at once), and writes the answer to addr.
-func (s *Server) slowUDP(pc net.PacketConn, raw []byte, addr *net.UDPAddr) {
+func (s *Server) slowUDP(pc *net.UDPConn, raw []byte, addr netip.AddrPort) {
 	b := append([]byte(nil), raw...)
 	s.slow <- struct{}{}
 	s.slowWG.Add(1)
@@ -236,7 +238,7 @@ func (s *Server) slowUDP(pc net.PacketConn, raw []byte, addr *net.UDPAddr) {
 			s.metrics.dropped.WithLabelValues("pack_error").Inc()
 			return
 		}
-		if _, err := pc.WriteTo(out, addr); err != nil {
+		if _, err := pc.WriteToUDPAddrPort(out, addr); err != nil {
 			s.metrics.dropped.WithLabelValues("write_error").Inc()
 			return
 		}
@@ -253,7 +255,7 @@ func (s *Server) slowUDP(pc net.PacketConn, raw []byte, addr *net.UDPAddr) {
 // message that does not decode gets FORMERR, and a query goes through
 // Answer and response-rate limiting. nil: send nothing. counted: the
 // response answers a query (it counts in the query metrics).
-func (s *Server) answerSlow(raw []byte, addr *net.UDPAddr) (resp *dns.Msg, counted bool) {
+func (s *Server) answerSlow(raw []byte, addr netip.AddrPort) (resp *dns.Msg, counted bool) {
 	if len(raw) < headerLen {
 		s.metrics.dropped.WithLabelValues("malformed").Inc()
 		return nil, false
@@ -294,11 +296,10 @@ func (s *Server) answerSlow(raw []byte, addr *net.UDPAddr) (resp *dns.Msg, count
 
 // answerUDPMsg answers a decoded UDP query, with response-rate limiting.
 // nil: send nothing.
-func (s *Server) answerUDPMsg(r *dns.Msg, addr *net.UDPAddr) *dns.Msg {
+func (s *Server) answerUDPMsg(r *dns.Msg, addr netip.AddrPort) *dns.Msg {
 	resp := s.Answer(r, false)
 	if s.rrl != nil && len(r.Question) == 1 {
-		ip, _ := netip.AddrFromSlice(addr.IP)
-		switch s.rrl.check(ip, r.Question[0].Name, r.Question[0].Qtype, resp.Rcode) {
+		switch s.rrl.check(addr.Addr(), r.Question[0].Name, r.Question[0].Qtype, resp.Rcode) {
 		case rrlDrop:
 			s.metrics.dropped.WithLabelValues("rrl").Inc()
 			return nil

@@ -6,8 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/miekg/dns"
 
@@ -15,7 +17,7 @@ import (
 	"github.com/dii-net/dii/internal/zone"
 )
 
-var testClient = &net.UDPAddr{IP: net.IPv4(192, 0, 2, 99), Port: 5300}
+var testClient = netip.MustParseAddrPort("192.0.2.99:5300")
 
 // slowAnswer is what the full path sends for raw: the decoded response,
 // or nil for none.
@@ -250,7 +252,7 @@ func TestAnswerFastAllocs(t *testing.T) {
 		raw, _ := m.Pack()
 		var qq wireQuery
 		z := s.snap.Load()
-		ip := testClient.AddrPort().Addr()
+		ip := testClient.Addr()
 		allocs := testing.AllocsPerRun(200, func() {
 			if !parseQuery(raw, &qq) {
 				t.Fatal("not parsed")
@@ -313,4 +315,73 @@ func isLower(b []byte) bool {
 		}
 	}
 	return true
+}
+
+// TestServeUDPFamilies: the batched socket path answers over IPv4 and
+// IPv6, fast and slow queries alike, and many queries in flight at once.
+func TestServeUDPFamilies(t *testing.T) {
+	for _, host := range []string{"127.0.0.1", "::1"} {
+		t.Run(host, func(t *testing.T) {
+			s := New(Config{Addr: net.JoinHostPort(host, "0"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+			s.SetSnapshot(testSnapshot(t))
+			if err := s.Start(); err != nil {
+				t.Skipf("no %s: %v", host, err)
+			}
+			t.Cleanup(func() { _ = s.Stop() })
+			if r := query(t, s.Addr(), "udp", q("HELLO.dii.", dns.TypeA)); r.Rcode != dns.RcodeSuccess || len(r.Answer) != 1 ||
+				r.Question[0].Name != "HELLO.dii." || !strings.EqualFold(r.Answer[0].Header().Name, "hello.dii.") {
+				t.Fatalf("fast A: %v", r)
+			}
+			if r := query(t, s.Addr(), "udp", q("hello.dii.", dns.TypeTXT)); !r.Truncated {
+				t.Fatalf("slow, truncated TXT: %v", r)
+			}
+			// Many at once, on one socket: batches of reads and writes.
+			c, err := net.Dial("udp", s.Addr())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// Waves of 100 datagrams, each read back before the next, so
+			// that neither side's socket queue (about 256 datagrams by
+			// default) overflows.
+			const n, wave = 300, 100
+			seen := map[uint16]bool{}
+			buf := make([]byte, 1500)
+			for w := 0; w < n; w += wave {
+				for i := w; i < w+wave; i++ {
+					m := q("hello.dii.", dns.TypeA)
+					if i%3 == 0 {
+						m = q("nope.dii.", dns.TypeA)
+					}
+					m.Id = uint16(i)
+					b, _ := m.Pack()
+					if _, err := c.Write(b); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				for len(seen) < w+wave {
+					k, err := c.Read(buf)
+					if err != nil {
+						break // lost on a loopback queue: counted below
+					}
+					var r dns.Msg
+					if err := r.Unpack(buf[:k]); err != nil {
+						t.Fatal(err)
+					}
+					want := dns.RcodeSuccess
+					if r.Id%3 == 0 {
+						want = dns.RcodeNameError
+					}
+					if r.Rcode != want {
+						t.Fatalf("id %d: %v", r.Id, &r)
+					}
+					seen[r.Id] = true
+				}
+			}
+			if len(seen) < n*9/10 {
+				t.Fatalf("%d of %d answered", len(seen), n)
+			}
+		})
+	}
 }
