@@ -174,15 +174,15 @@ func dumpIndex(s *Snapshot) string {
 		if n.has(fNS) {
 			referral = n.referral()
 		}
-		fmt.Fprintf(&b, "%q %s reg=%v kids=%d flags=%b owned=%q glue=%q referral=%v\n", n.key, n.name, n.registered(), n.kids, n.flags, n.owned(), n.glue(), showAll(referral))
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d flags=%b owned=%q glue=%q referral=%v\n", n.key(), n.name(), n.registered(), n.kids, n.flags, n.owned(), n.glue(), showAll(referral))
 		for _, c := range n.contribs() {
 			fmt.Fprintf(&b, "  contrib %q %d\n", c.src, c.depth)
 			for _, set := range c.sets {
-				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.records(n.name)))
+				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.records(n.name())))
 			}
 		}
 		for _, set := range n.rrsets() {
-			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.records(n.name)))
+			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.records(n.name())))
 		}
 		return true
 	})
@@ -193,7 +193,7 @@ func dumpIndex(s *Snapshot) string {
 func dumpNames(s *Snapshot) string {
 	var b strings.Builder
 	s.tree.Ascend(func(n *node) bool {
-		fmt.Fprintf(&b, "%s %s\n", n.key, n.name)
+		fmt.Fprintf(&b, "%s %s\n", n.key(), n.name())
 		return true
 	})
 	return b.String()
@@ -208,36 +208,36 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 	count := 0
 	s.tree.Ascend(func(n *node) bool {
 		count++
-		if got := s.get(n.key); got != n {
-			tb.Errorf("%q: the hash index has %p, the tree %p", n.key, got, n)
+		if got := s.get(n.key()); got != n {
+			tb.Errorf("%q: the hash index has %p, the tree %p", n.key(), got, n)
 		}
-		if n.has(fDead) || int(n.depth) != depthOf(n.key) || keyOf(n.name) != n.key {
-			tb.Errorf("%q: bad node %+v", n.key, n)
+		if n.has(fDead) || int(n.depth) != depthOf(n.key()) || keyOf(n.name()) != n.key() {
+			tb.Errorf("%q: bad node %+v", n.key(), n)
 		}
 		if n.depth > 1 {
-			pk, pn := parentOf(n.key, n.name)
-			if p := s.get(pk); p == nil || p.name != pn {
-				tb.Errorf("%q: parent %q missing", n.key, pk)
+			pk, pn := parentOf(n.key(), n.name())
+			if p := s.get(pk); p == nil || p.name() != pn {
+				tb.Errorf("%q: parent %q missing", n.key(), pk)
 			}
 			kids[pk]++
 		}
 		if !n.registered() && !n.hasContribs() && n.kids == 0 {
-			tb.Errorf("%q: empty node", n.key)
+			tb.Errorf("%q: empty node", n.key())
 		}
 		if x := n.x; x != nil && x.contribs == nil && x.owned == nil && x.glue == nil {
-			tb.Errorf("%q: an empty extra part", n.key)
+			tb.Errorf("%q: an empty extra part", n.key())
 		}
 		if n.has(fOwn) && (n.x != nil && n.x.contribs != nil) {
-			tb.Errorf("%q: own and listed contributions", n.key)
+			tb.Errorf("%q: own and listed contributions", n.key())
 		}
-		if c := n.contribs(); len(c) == 1 && c[0].src == n.key && !n.has(fOwn) {
-			tb.Errorf("%q: a lone own contribution not flagged", n.key)
+		if c := n.contribs(); len(c) == 1 && c[0].src == n.key() && !n.has(fOwn) {
+			tb.Errorf("%q: a lone own contribution not flagged", n.key())
 		}
 		return true
 	})
 	s.tree.Ascend(func(n *node) bool {
-		if n.kids != kids[n.key] {
-			tb.Errorf("%q: kids %d, counted %d", n.key, n.kids, kids[n.key])
+		if n.kids != kids[n.key()] {
+			tb.Errorf("%q: kids %d, counted %d", n.key(), n.kids, kids[n.key()])
 		}
 		return true
 	})
@@ -249,8 +249,8 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 	walk = func(sl *hslot, depth int) {
 		if sl.leaf != nil {
 			leaves++
-			if sl.h != hashKey(sl.leaf.key) {
-				tb.Errorf("%q: slot hash %x, want %x", sl.leaf.key, sl.h, hashKey(sl.leaf.key))
+			if sl.h != hashKey(sl.leaf.key()) {
+				tb.Errorf("%q: slot hash %x, want %x", sl.leaf.key(), sl.h, hashKey(sl.leaf.key()))
 			}
 			return
 		}

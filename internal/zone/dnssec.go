@@ -126,7 +126,7 @@ func (s *Snapshot) zoneKeys(zone *node) []dns.RR {
 	out := make([]dns.RR, len(s.keys))
 	for i, k := range s.keys {
 		c := *k
-		c.Hdr.Name = zone.name
+		c.Hdr.Name = zone.name()
 		out[i] = &c
 	}
 	return out

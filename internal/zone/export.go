@@ -24,17 +24,17 @@ func (s *Snapshot) Zones() []string {
 		orsKey = s.cfg.ors.key
 	}
 	s.tree.Ascend(func(n *node) bool {
-		if orsKey != "" && n.key > orsKey && !under(n.key, orsKey) {
+		if orsKey != "" && n.key() > orsKey && !under(n.key(), orsKey) {
 			out = append(out, s.cfg.ors.apex)
 			orsKey = ""
 		}
-		if orsKey != "" && atOrUnder(n.key, orsKey) {
+		if orsKey != "" && atOrUnder(n.key(), orsKey) {
 			return true
 		}
 		if n.registered() && !n.has(fNS) {
-			q := qname{pres: n.name, key: n.key, n: int(n.depth), total: int(n.depth)}
+			q := qname{pres: n.name(), key: n.key(), n: int(n.depth), total: int(n.depth)}
 			if p := s.walk(&q, dns.TypeSOA); p.zone == n && p.exact == n {
-				out = append(out, n.name)
+				out = append(out, n.name())
 			}
 		}
 		return true
@@ -69,30 +69,30 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 		orsKey, orsCut = s.cfg.ors.key, s.orsCutIn(ak)
 	}
 	visit := func(n *node) bool {
-		if ak != "" && !under(n.key, ak) {
+		if ak != "" && !under(n.key(), ak) {
 			return false
 		}
-		if orsCut != nil && n.key > orsKey {
+		if orsCut != nil && n.key() > orsKey {
 			fn(orsCut, kindChild)
 			orsCut = nil
 		}
-		if orsKey != "" && atOrUnder(n.key, orsKey) {
+		if orsKey != "" && atOrUnder(n.key(), orsKey) {
 			return true
 		}
-		if skip != "" && under(n.key, skip) {
+		if skip != "" && under(n.key(), skip) {
 			return true
 		}
 		switch {
 		case n.registered() && !n.has(fNS):
 			fn(n, kindChild)
-			skip = n.key
+			skip = n.key()
 		case n.has(fNS):
 			fn(n, kindDeleg)
-			skip = n.key
+			skip = n.key()
 		default:
 			fn(n, kindData)
 			if n.has(fDNAME) {
-				skip = n.key
+				skip = n.key()
 			}
 		}
 		return true
@@ -135,7 +135,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	origin := zoneName(apex)
 	ak := ""
 	if apex != nil {
-		ak = apex.key
+		ak = apex.key()
 	}
 
 	// The NS targets of the zone, for glue.
@@ -159,7 +159,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	if !occluded {
 		s.zoneNodes(ak, func(n *node, k kind) {
 			if k == kindDeleg {
-				nsTargets(n.find(dns.TypeNS).records(n.name))
+				nsTargets(n.find(dns.TypeNS).records(n.name()))
 			}
 		})
 	}
@@ -173,7 +173,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	if apex != nil {
 		for _, set := range apex.rrsets() {
 			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
-				writeRRs(bw, set.records(apex.name))
+				writeRRs(bw, set.records(apex.name()))
 			}
 		}
 	}
@@ -183,7 +183,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 			if g := s.get(targets[i]); g != nil {
 				for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 					if set := g.find(t); set.n > 0 {
-						writeRRs(bw, set.records(g.name))
+						writeRRs(bw, set.records(g.name()))
 					}
 				}
 			}
@@ -195,20 +195,20 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 			case kindData:
 				for _, set := range n.rrsets() {
 					if set.typ != dns.TypeDS {
-						writeRRs(bw, set.records(n.name))
+						writeRRs(bw, set.records(n.name()))
 					}
 				}
 			case kindDeleg:
 				writeRRs(bw, n.referral())
-				glue(n.key)
+				glue(n.key())
 			case kindChild:
-				writeRRs(bw, s.derivedNS(n.name))
+				writeRRs(bw, s.derivedNS(n.name()))
 				if len(s.keys) > 0 {
-					writeRRs(bw, s.childDS(n.name))
+					writeRRs(bw, s.childDS(n.name()))
 				} else if ds := n.find(dns.TypeDS); ds.n > 0 {
-					writeRRs(bw, ds.records(n.name))
+					writeRRs(bw, ds.records(n.name()))
 				}
-				glue(n.key)
+				glue(n.key())
 			}
 		})
 	}

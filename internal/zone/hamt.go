@@ -55,14 +55,14 @@ func (t *hashIndex) get(k string, h uint64) *node {
 	s := &t.root
 	for shift := uint(0); ; shift += hamtBits {
 		if s.leaf != nil {
-			if s.h == h && s.leaf.key == k {
+			if s.h == h && s.leaf.key() == k {
 				return s.leaf
 			}
 			return nil
 		}
 		if shift >= 64 {
 			for i := range s.kids {
-				if s.kids[i].leaf.key == k {
+				if s.kids[i].leaf.key() == k {
 					return s.kids[i].leaf
 				}
 			}
@@ -83,14 +83,14 @@ func (t *hashIndex) getBytes(k []byte, h uint64) *node {
 	s := &t.root
 	for shift := uint(0); ; shift += hamtBits {
 		if s.leaf != nil {
-			if s.h == h && s.leaf.key == string(k) {
+			if s.h == h && s.leaf.key() == string(k) {
 				return s.leaf
 			}
 			return nil
 		}
 		if shift >= 64 {
 			for i := range s.kids {
-				if s.kids[i].leaf.key == string(k) {
+				if s.kids[i].leaf.key() == string(k) {
 					return s.kids[i].leaf
 				}
 			}
@@ -142,7 +142,7 @@ func (s *hslot) with(nd *node, h uint64, shift uint, gen uint32, added *bool) {
 	if shift >= 64 {
 		s.own(gen, 1)
 		for i := range s.kids {
-			if s.kids[i].leaf.key == nd.key {
+			if s.kids[i].leaf.key() == nd.key() {
 				s.kids[i].leaf = nd
 				return
 			}
@@ -172,7 +172,7 @@ func (s *hslot) with(nd *node, h uint64, shift uint, gen uint32, added *bool) {
 	switch {
 	case c.leaf == nil:
 		c.with(nd, h, shift+hamtBits, gen, added)
-	case c.leaf.key == nd.key:
+	case c.leaf.key() == nd.key():
 		c.leaf = nd
 	default:
 		// Two keys share the fragment: a subtrie for the old leaf and nd.
@@ -190,7 +190,7 @@ func (s *hslot) with(nd *node, h uint64, shift uint, gen uint32, added *bool) {
 func (s *hslot) without(k string, h uint64, shift uint, gen uint32) {
 	if shift >= 64 {
 		for i := range s.kids {
-			if s.kids[i].leaf.key == k {
+			if s.kids[i].leaf.key() == k {
 				s.own(gen, 0)
 				s.kids = slices.Delete(s.kids, i, i+1)
 				return
@@ -215,7 +215,7 @@ func (s *hslot) without(k string, h uint64, shift uint, gen uint32) {
 		case len(c.kids) > 0:
 			return
 		}
-	} else if c.leaf.key != k {
+	} else if c.leaf.key() != k {
 		return
 	}
 	s.kids = slices.Delete(s.kids, i, i+1)

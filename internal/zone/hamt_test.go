@@ -43,7 +43,7 @@ func TestHashIndex(t *testing.T) {
 						delete(want, k)
 						continue
 					}
-					n := &node{key: k}
+					n := probe(k)
 					cur.set(n, hash(k), gen)
 					want[k] = n
 				}

@@ -45,24 +45,30 @@ type contrib struct {
 // name, holds that record's RRsets in sets (flag fOwn) and nothing else;
 // what other nodes need besides is in x.
 type node struct {
-	key  string     // index key (see keyOf)
-	name string     // canonical, fully qualified owner name
-	sets string     // effective RRsets, ascending type (appendSets)
-	x    *nodeExtra // nil when all its fields would be empty
-	gen  uint32
-	kids int32 // nodes whose parent this is
+	// data is the node's key (index key, see keyOf), then its name
+	// (canonical, fully qualified), then its effective RRsets, ascending
+	// type (appendSets); klen and nlen are the lengths of the first two.
+	data       string
+	x          *nodeExtra // nil when all its fields would be empty
+	gen        uint32
+	kids       int32 // nodes whose parent this is
+	klen, nlen uint8
 	// depth is the number of labels; odepth the depth of the source of
 	// the own contribution (fOwn).
 	depth, odepth int16
 	flags         uint8
 }
 
-// setData sets key, name and sets, in one allocation.
+func (n *node) key() string  { return n.data[:n.klen] }
+func (n *node) name() string { return n.data[n.klen : int(n.klen)+int(n.nlen)] }
+func (n *node) sets() string { return n.data[int(n.klen)+int(n.nlen):] }
+
+// setData sets key, name and sets, in one allocation. Keys and names
+// are at most 255 octets.
 func (n *node) setData(key, name string, sets []rrset) {
 	b := make([]byte, 0, len(key)+len(name)+setsLen(sets))
 	b = append(append(b, key...), name...)
-	d := string(appendSets(b, sets))
-	n.key, n.name, n.sets = d[:len(key)], d[len(key):len(key)+len(name)], d[len(key)+len(name):]
+	n.data, n.klen, n.nlen = string(appendSets(b, sets)), uint8(len(key)), uint8(len(name))
 }
 
 func setsLen(sets []rrset) int {
@@ -75,7 +81,7 @@ func setsLen(sets []rrset) int {
 
 // find returns the RRset of type t at n (n == 0: none).
 func (n *node) find(t uint16) rrset {
-	for b := n.sets; ; {
+	for b := n.sets(); ; {
 		s, rest, ok := nextSet(b)
 		if !ok || s.typ > t {
 			return rrset{}
@@ -90,7 +96,7 @@ func (n *node) find(t uint16) rrset {
 // rrsets returns the RRsets at n, ascending type.
 func (n *node) rrsets() []rrset {
 	var out []rrset
-	for b := n.sets; ; {
+	for b := n.sets(); ; {
 		s, rest, ok := nextSet(b)
 		if !ok {
 			return out
@@ -151,7 +157,7 @@ func (n *node) extra() *nodeExtra {
 func (n *node) contribs() []contrib {
 	switch {
 	case n.flags&fOwn != 0:
-		return []contrib{{src: n.key, depth: int(n.odepth), sets: n.rrsets()}}
+		return []contrib{{src: n.key(), depth: int(n.odepth), sets: n.rrsets()}}
 	case n.x != nil:
 		return n.x.contribs
 	}
@@ -164,13 +170,13 @@ func (n *node) hasContribs() bool {
 
 // referral is the authority section of a referral at n: NS, then DS.
 func (n *node) referral() []dns.RR {
-	return append(n.find(dns.TypeNS).records(n.name), n.find(dns.TypeDS).records(n.name)...)
+	return append(n.find(dns.TypeNS).records(n.name()), n.find(dns.TypeDS).records(n.name())...)
 }
 
-func nodeLess(a, b *node) bool { return a.key < b.key }
+func nodeLess(a, b *node) bool { return a.key() < b.key() }
 
 // probe is a B-tree item to seek to key.
-func probe(key string) *node { return &node{key: key} }
+func probe(key string) *node { return &node{data: key, klen: uint8(len(key))} }
 
 // Snapshot is the DNS view of one state version. It is immutable: any
 // number of goroutines may call its methods concurrently, also while Apply
@@ -290,10 +296,10 @@ func (n *node) setContrib(src string, depth int, sets []rrset) {
 	if !found && sets != nil {
 		list = append(list, contrib{src: src, depth: depth, sets: sets})
 	}
-	if len(list) == 1 && list[0].src == n.key {
+	if len(list) == 1 && list[0].src == n.key() {
 		n.flags |= fOwn
 		n.odepth = int16(list[0].depth)
-		n.setData(n.key, n.name, list[0].sets)
+		n.setData(n.key(), n.name(), list[0].sets)
 		if n.x != nil {
 			n.x.contribs = nil
 		}
@@ -324,9 +330,9 @@ func (n *node) recompute() {
 	case n.flags&fOwn != 0:
 		// sets is the one contribution's (setContrib).
 	case len(list) == 0:
-		n.setData(n.key, n.name, nil)
+		n.setData(n.key(), n.name(), nil)
 	case len(list) == 1:
-		n.setData(n.key, n.name, list[0].sets)
+		n.setData(n.key(), n.name(), list[0].sets)
 	default:
 		var all []rrset
 		var depth []int
@@ -359,9 +365,9 @@ func (n *node) recompute() {
 			}
 			j = k
 		}
-		n.setData(n.key, n.name, sets)
+		n.setData(n.key(), n.name(), sets)
 	}
-	for b := n.sets; ; {
+	for b := n.sets(); ; {
 		s, rest, ok := nextSet(b)
 		if !ok {
 			break
@@ -380,9 +386,9 @@ func (n *node) recompute() {
 	}
 	if n.flags&fNS != 0 {
 		var glue []string
-		for _, rr := range n.find(dns.TypeNS).records(n.name) {
+		for _, rr := range n.find(dns.TypeNS).records(n.name()) {
 			t, ok := rr.(*dns.NS)
-			if !ok || !names.IsSubdomain(t.Ns, n.name) {
+			if !ok || !names.IsSubdomain(t.Ns, n.name()) {
 				continue
 			}
 			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(glue, q.key) {
@@ -418,12 +424,12 @@ func (b *builder) finish() {
 func (b *builder) prune(n *node) {
 	for n != nil && !n.registered() && !n.hasContribs() && n.kids == 0 {
 		n.flags |= fDead
-		b.idx.del(n.key, hashKey(n.key), b.gen)
+		b.idx.del(n.key(), hashKey(n.key()), b.gen)
 		b.tree.Delete(n)
 		if n.depth <= 1 {
 			return
 		}
-		pk, _ := parentOf(n.key, n.name)
+		pk, _ := parentOf(n.key(), n.name())
 		if n = b.mutable(pk, "", false); n != nil {
 			n.kids--
 		}

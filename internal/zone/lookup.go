@@ -216,14 +216,14 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 	}
 	if p.cut != nil {
 		if hop == 0 {
-			res.Authoritative, res.Referral, res.Zone = false, true, p.cut.name
+			res.Authoritative, res.Referral, res.Zone = false, true, p.cut.name()
 		}
 		res.Ns = append(res.Ns, p.cut.referral()...)
 		res.Extra = s.appendGlue(res.Extra, p.cut.glue())
 		if res.secure {
 			res.AuthZone = zoneName(p.zone)
 			if !p.cut.has(fDS) {
-				res.Denial = &Denial{Owner: p.cut.name, Cut: true, Types: []uint16{dns.TypeNS}, TTL: s.negTTL()}
+				res.Denial = &Denial{Owner: p.cut.name(), Cut: true, Types: []uint16{dns.TypeNS}, TTL: s.negTTL()}
 			}
 		}
 		return "", false
@@ -270,9 +270,9 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 func (s *Snapshot) parentDS(res *Result, q *qname, nd, zone *node) (string, bool) {
 	switch {
 	case nd.registered() && !nd.has(fNS) && len(s.keys) > 0:
-		res.Answer = appendRRs(res.Answer, s.childDS(nd.name))
+		res.Answer = appendRRs(res.Answer, s.childDS(nd.name()))
 	case nd.has(fDS):
-		res.Answer = append(res.Answer, nd.find(dns.TypeDS).records(nd.name)...)
+		res.Answer = append(res.Answer, nd.find(dns.TypeDS).records(nd.name())...)
 	default:
 		s.negative(res, q, zone, dns.RcodeSuccess, []uint16{dns.TypeNS})
 		if res.Denial != nil {
@@ -302,7 +302,7 @@ func zoneName(z *node) string {
 	if z == nil {
 		return "."
 	}
-	return z.name
+	return z.name()
 }
 
 // answer answers qtype at q from the node nd (nil: the root apex). apex
@@ -329,7 +329,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 				if g := s.top().get(s.ns[i].key); g != nil {
 					for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 						if set := g.find(t); set.n > 0 {
-							res.Extra = append(res.Extra, set.records(g.name)...)
+							res.Extra = append(res.Extra, set.records(g.name())...)
 						}
 					}
 				}
@@ -340,7 +340,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 			// derived NS (2) and SOA (6).
 			for _, set := range sets {
 				if set.typ < dns.TypeNS {
-					res.Answer = append(res.Answer, set.records(nd.name)...)
+					res.Answer = append(res.Answer, set.records(nd.name())...)
 					return "", false
 				}
 			}
@@ -349,7 +349,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 		}
 	}
 	if owner == "" && nd != nil {
-		owner = nd.name
+		owner = nd.name()
 	}
 	if qtype == dns.TypeANY {
 		if len(sets) > 0 {
@@ -394,7 +394,7 @@ func (s *Snapshot) typesAt(res *Result, nd *node, apex bool) []uint16 {
 
 // synthesize applies the DNAME at d to q (RFC 6672 §3.3).
 func (s *Snapshot) synthesize(res *Result, q *qname, d *node) (string, bool) {
-	dn, ok := d.find(dns.TypeDNAME).first(d.name).(*dns.DNAME)
+	dn, ok := d.find(dns.TypeDNAME).first(d.name()).(*dns.DNAME)
 	if !ok {
 		return "", false
 	}
@@ -440,14 +440,14 @@ func (s *Snapshot) zoneSOA(zone *node, negative bool) []dns.RR {
 	if negative {
 		ttl = min(ttl, s.cfg.negTTL)
 	}
-	return []dns.RR{s.soa(zone.name, "hostmaster."+zone.name, ttl)}
+	return []dns.RR{s.soa(zone.name(), "hostmaster."+zone.name(), ttl)}
 }
 
 func (s *Snapshot) zoneNS(zone *node) []dns.RR {
 	if zone == nil {
 		return s.rootNS
 	}
-	return s.derivedNS(zone.name)
+	return s.derivedNS(zone.name())
 }
 
 // appendGlue appends the A and AAAA RRsets at the given keys.
@@ -459,7 +459,7 @@ func (s *Snapshot) appendGlue(extra []dns.RR, keys []string) []dns.RR {
 		}
 		for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
 			if set := g.find(t); set.n > 0 {
-				extra = append(extra, set.records(g.name)...)
+				extra = append(extra, set.records(g.name())...)
 			}
 		}
 	}

@@ -362,7 +362,7 @@ func (s *Snapshot) orsCutIn(ak string) *node {
 	}
 	pk := ""
 	if parent != nil {
-		pk = parent.key
+		pk = parent.key()
 	}
 	if pk != ak {
 		return nil

@@ -506,9 +506,9 @@ func dumpORS(s *Snapshot) string {
 			srcs = append(srcs, fmt.Sprintf("%q/%d", c.src, c.depth))
 		}
 		slices.Sort(srcs)
-		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key, n.name, n.registered(), n.kids, n.has(fDNAME), srcs)
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key(), n.name(), n.registered(), n.kids, n.has(fDNAME), srcs)
 		for _, set := range n.rrsets() {
-			fmt.Fprintf(&b, "  %v\n", showAll(set.records(n.name)))
+			fmt.Fprintf(&b, "  %v\n", showAll(set.records(n.name())))
 		}
 		return true
 	})

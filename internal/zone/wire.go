@@ -132,7 +132,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 				continue
 			}
 			for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-				w.Extra += appendSetNamed(&out, g.find(t), g.name)
+				w.Extra += appendSetNamed(&out, g.find(t), g.name())
 			}
 		}
 		return out, w, true
@@ -328,15 +328,12 @@ func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 	var sum uint64
 	for _, l := range leaves[:n] {
 		if l != nil {
-			sum += uint64(len(l.key)) + uint64(len(l.sets))
+			sum += uint64(len(l.data))
 		}
 	}
 	for _, l := range leaves[:n] {
-		if l != nil && len(l.key) > 0 {
-			sum += uint64(l.key[0])
-			if len(l.sets) > 0 {
-				sum += uint64(l.sets[len(l.sets)-1])
-			}
+		if l != nil && len(l.data) > 0 {
+			sum += uint64(l.data[0]) + uint64(l.data[len(l.data)-1])
 		}
 	}
 	return sum
