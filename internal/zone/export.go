@@ -2,10 +2,12 @@ package zone
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/miekg/dns"
 )
@@ -166,6 +168,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	slices.Sort(targets)
 
 	bw := bufio.NewWriter(w)
+	var line []byte // a hosted child zone's cut, written without making records
 	fmt.Fprintf(bw, "$ORIGIN %s\n", origin)
 	writeRRs(bw, s.zoneSOA(apex, false))
 	writeRRs(bw, s.zoneNS(apex))
@@ -202,11 +205,12 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 				writeRRs(bw, n.referral())
 				glue(n.key())
 			case kindChild:
-				writeRRs(bw, s.derivedNS(n.name()))
-				if len(s.keys) > 0 {
-					writeRRs(bw, s.childDS(n.name()))
-				} else if ds := n.find(dns.TypeDS); ds.n > 0 {
-					writeRRs(bw, ds.records(n.name()))
+				line = s.appendCut(line[:0], n.name())
+				_, _ = bw.Write(line)
+				if len(s.keys) == 0 {
+					if ds := n.find(dns.TypeDS); ds.n > 0 {
+						writeRRs(bw, ds.records(n.name()))
+					}
 				}
 				glue(n.key())
 			}
@@ -221,4 +225,43 @@ func writeRRs(w *bufio.Writer, rrs []dns.RR) {
 	for _, rr := range rrs {
 		fmt.Fprintln(w, rr.String())
 	}
+}
+
+// appendCut appends the master file lines of a hosted child zone's cut as
+// writeRRs would write its derived NS and DS records, without making them:
+// a zone of a million hosted children writes two million such lines.
+// name is canonical and made of stored labels, as are the name servers'
+// names.
+func (s *Snapshot) appendCut(b []byte, name string) []byte {
+	for i := range s.ns {
+		b = appendHeader(b, name, s.cfg.nsTTL, "NS")
+		b = append(append(b, s.ns[i].name...), '\n')
+	}
+	var scratch [512]byte
+	for i := range s.dsKeys {
+		k := &s.dsKeys[i]
+		d, _ := k.digest(name, scratch[:0])
+		b = appendHeader(b, name, s.cfg.keyTTL, "DS")
+		b = strconv.AppendUint(b, uint64(k.tag), 10)
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, uint64(k.alg), 10)
+		b = append(b, ' ', '0'+dns.SHA256, ' ')
+		n := len(b)
+		b = hex.AppendEncode(b, d[:])
+		for j := n; j < len(b); j++ {
+			if 'a' <= b[j] && b[j] <= 'f' {
+				b[j] -= 'a' - 'A'
+			}
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// appendHeader appends what dns.RR_Header.String writes for an RR of
+// class IN: owner, TTL, class and type, each followed by a tab.
+func appendHeader(b []byte, owner string, ttl uint32, typ string) []byte {
+	b = append(append(b, owner...), '\t')
+	b = strconv.AppendUint(b, uint64(ttl), 10)
+	return append(append(append(b, "\tIN\t"...), typ...), '\t')
 }

@@ -194,6 +194,8 @@ type Snapshot struct {
 	// name servers when there are none). Rebuilt when an entry changes.
 	ns   []nameserver
 	keys []*dns.DNSKEY
+	// dsKeys are the keys as the DS records derived from them need them.
+	dsKeys []dsKey
 
 	// Root zone records, derived once per snapshot.
 	rootSOA    []dns.RR
@@ -659,6 +661,7 @@ func (s *Snapshot) deriveRoot() {
 			s.rootKeys[i] = k
 		}
 	}
+	s.dsKeys = dsKeysOf(s.keys)
 }
 
 // soa derives the SOA of a hosted zone.

@@ -90,7 +90,7 @@ func (s *Snapshot) forName(q *qname) *Snapshot {
 
 // newORS returns an ORS sub-snapshot of s over the index idx and t.
 func (s *Snapshot) newORS(idx hashIndex, t *btree.BTreeG[*node]) *Snapshot {
-	return &Snapshot{cfg: s.cfg, height: s.height, idx: idx, tree: t, ns: s.ns, keys: s.keys, main: s}
+	return &Snapshot{cfg: s.cfg, height: s.height, idx: idx, tree: t, ns: s.ns, keys: s.keys, dsKeys: s.dsKeys, main: s}
 }
 
 // buildORS indexes every arc and X.677 identity of v in a new ORS
