@@ -276,15 +276,25 @@ func underBytes(key string, anc []byte) bool {
 // prefetchMax is the most names Prefetch takes at once.
 const prefetchMax = 64
 
+// prefetchMin is the fewest names an index has for Prefetch to read
+// ahead: a smaller one stays in the processor's caches anyway, and
+// reading ahead would only repeat the lookups' work. (A variable for the
+// tests.)
+var prefetchMin = 1 << 16
+
 // Prefetch reads the memory that looking the given names up (wire form,
 // lower case; up to 64) will read: their hash index paths, nodes, keys
 // and records, so that the lookups that follow find it in the processor's
 // caches. It walks all the paths in step, one trie level at a time, so
 // that the cache misses of different names overlap instead of waiting one
 // behind the other: at a million names a lookup's misses are most of its
-// cost. It changes nothing; the result only keeps the reads from being
-// optimised away.
+// cost. It reads nothing for an index of fewer than 65,536 names, which
+// the caches hold. It changes nothing; the result only keeps the reads
+// from being optimised away.
 func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
+	if s.idx.len < prefetchMin {
+		return 0
+	}
 	var hs [prefetchMax]uint64
 	var cur [prefetchMax]*hslot
 	var leaves [prefetchMax]*node
