@@ -110,6 +110,20 @@ func (u *upstream) collides(tld string) bool {
 	return c.exists
 }
 
+// collidesWire is collides for the TLD of a name in wire form, in lower
+// case; it allocates only to start a check.
+func (u *upstream) collidesWire(lname []byte) bool {
+	tld := tldWire(lname)
+	u.mu.Lock()
+	c, ok := u.known[string(tld)]
+	stale := !ok || (!c.pending && time.Since(c.checked) > collisionTTL)
+	u.mu.Unlock()
+	if stale {
+		return u.collides(string(tld))
+	}
+	return c.exists
+}
+
 func (u *upstream) check(tld string) {
 	m := new(dns.Msg)
 	m.SetQuestion(dns.Fqdn(tld), dns.TypeSOA)

@@ -1,11 +1,13 @@
 package nameserver
 
 import (
+	"bytes"
 	"hash/maphash"
 	"net/netip"
-	"strings"
 	"sync"
 	"time"
+
+	"github.com/miekg/dns"
 )
 
 // rrl is response-rate limiting against reflection: a client network
@@ -52,7 +54,18 @@ func newRRL(rate, slip int) *rrl {
 }
 
 // check counts one response for client and says what to do with it.
+// qname is in presentation form, as miekg/dns decodes it.
 func (l *rrl) check(client netip.Addr, qname string, qtype uint16, rcode int) rrlAction {
+	var buf [256]byte
+	n, err := dns.PackDomainName(dns.Fqdn(qname), buf[:], 0, nil, false)
+	if err != nil {
+		n = copy(buf[:], qname) // not a name: any key will do
+	}
+	return l.checkName(client, bytes.ToLower(buf[:n]), qtype, rcode)
+}
+
+// checkName is check for a name in wire form, in lower case.
+func (l *rrl) checkName(client netip.Addr, lname []byte, qtype uint16, rcode int) rrlAction {
 	var h maphash.Hash
 	h.SetSeed(l.seed)
 	pfx := 24
@@ -60,11 +73,13 @@ func (l *rrl) check(client netip.Addr, qname string, qtype uint16, rcode int) rr
 		pfx = 56
 	}
 	p, _ := client.Unmap().Prefix(pfx)
-	b, _ := p.MarshalBinary()
+	a := p.Addr().As16()
 	// maphash.Hash writes never fail.
-	_, _ = h.Write(b)
-	_, _ = h.WriteString(strings.ToLower(qname))
-	_, _ = h.Write([]byte{byte(qtype >> 8), byte(qtype), byte(rcode)})
+	_, _ = h.Write(a[:])
+	_, _ = h.Write(lname)
+	_ = h.WriteByte(byte(qtype >> 8))
+	_ = h.WriteByte(byte(qtype))
+	_ = h.WriteByte(byte(rcode))
 	key := h.Sum64()
 	sec := l.now().Unix()
 

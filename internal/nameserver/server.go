@@ -6,14 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/netip"
 	"runtime"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/miekg/dns"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dii-net/dii/internal/dnssec"
@@ -64,13 +62,18 @@ type Server struct {
 	cfg     Config
 	snap    atomic.Pointer[zone.Snapshot]
 	metrics *metrics
-	servers []*dns.Server
 	addr    string
 	log     *slog.Logger
 	up      *upstream
 	rrl     *rrl
-	// listeners served by serveTCP, closed by Stop
+	// listeners served by serveTCP, and the UDP sockets served by
+	// serveUDP; Stop closes them.
 	listeners []net.Listener
+	pcs       []*net.UDPConn
+	udpWG     sync.WaitGroup
+	// slow holds a slot per UDP query being answered off the fast path.
+	slow   chan struct{}
+	slowWG sync.WaitGroup
 }
 
 // New returns a server that answers from nothing until SetSnapshot.
@@ -85,12 +88,13 @@ func New(cfg Config) *Server {
 		cfg.MaxTCPConns = DefaultMaxTCPConns
 	}
 	if cfg.Sockets <= 0 {
-		cfg.Sockets = runtime.NumCPU()
+		cfg.Sockets = runtime.GOMAXPROCS(0)
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, rrl: newRRL(cfg.RRLRate, cfg.RRLSlip)}
+	s := &Server{cfg: cfg, metrics: newMetrics(cfg.Registerer), log: cfg.Logger, rrl: newRRL(cfg.RRLRate, cfg.RRLSlip),
+		slow: make(chan struct{}, maxSlowUDP)}
 	if cfg.Upstream != "" {
 		if cfg.Prefer == "" {
 			cfg.Prefer = PreferLedger
@@ -133,7 +137,7 @@ func (s *Server) Start() error {
 	port := tcpLn.Addr().(*net.TCPAddr).Port
 	host, _, _ := net.SplitHostPort(s.cfg.Addr)
 	s.addr = net.JoinHostPort(host, strconv.Itoa(port))
-	var pcs []net.PacketConn
+	var pcs []*net.UDPConn
 	for i := 0; i < s.cfg.Sockets; i++ {
 		pc, err := lc.ListenPacket(ctx, "udp", s.addr)
 		if err != nil {
@@ -143,33 +147,18 @@ func (s *Server) Start() error {
 			}
 			break // no SO_REUSEPORT: one socket it is
 		}
-		pcs = append(pcs, pc)
-	}
-	handler := dns.HandlerFunc(s.ServeDNS)
-	accept := func(h dns.Header) dns.MsgAcceptAction {
-		a := dns.DefaultMsgAcceptFunc(h)
-		if a != dns.MsgAccept {
-			s.metrics.dropped.WithLabelValues("rejected_header").Inc()
-		}
-		return a
-	}
-	for _, pc := range pcs {
-		srv := &dns.Server{PacketConn: pc, Handler: handler, MsgAcceptFunc: accept, UDPSize: 65535}
-		s.servers = append(s.servers, srv)
+		pcs = append(pcs, pc.(*net.UDPConn)) // a "udp" listener is a *net.UDPConn
 	}
 	s.listeners = append(s.listeners, tcpLn)
+	s.pcs = pcs
 	go s.serveTCP(&limitListener{Listener: tcpLn, slots: make(chan struct{}, s.cfg.MaxTCPConns), m: s.metrics}, "tcp")
-	var wg sync.WaitGroup
-	for _, srv := range s.servers {
-		wg.Add(1)
-		srv.NotifyStartedFunc = wg.Done
-		go func(srv *dns.Server) {
-			if err := srv.ActivateAndServe(); err != nil && !errors.Is(err, net.ErrClosed) {
-				s.log.Error("dns server stopped", "err", err)
-			}
-		}(srv)
+	for _, pc := range pcs {
+		s.udpWG.Add(1)
+		go func() {
+			defer s.udpWG.Done()
+			s.serveUDP(pc)
+		}()
 	}
-	wg.Wait()
 	return nil
 }
 
@@ -181,51 +170,14 @@ func (s *Server) Stop() error {
 			errs = append(errs, err)
 		}
 	}
-	for _, srv := range s.servers {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		errs = append(errs, srv.ShutdownContext(ctx))
-		cancel()
+	for _, pc := range s.pcs {
+		if err := pc.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			errs = append(errs, err)
+		}
 	}
+	s.udpWG.Wait()
+	s.slowWG.Wait()
 	return errors.Join(errs...)
-}
-
-// ServeDNS implements dns.Handler for every transport.
-func (s *Server) ServeDNS(w dns.ResponseWriter, r *dns.Msg) {
-	start := time.Now()
-	ua, udp := w.RemoteAddr().(*net.UDPAddr)
-	tcp := !udp
-	resp := s.Answer(r, tcp)
-	if s.rrl != nil && udp && len(r.Question) == 1 {
-		ip, _ := netip.AddrFromSlice(ua.IP)
-		switch s.rrl.check(ip, r.Question[0].Name, r.Question[0].Qtype, resp.Rcode) {
-		case rrlDrop:
-			s.metrics.dropped.WithLabelValues("rrl").Inc()
-			return
-		case rrlSlip:
-			s.metrics.dropped.WithLabelValues("rrl_slip").Inc()
-			resp.Answer, resp.Ns = nil, nil
-			resp.Extra = keepOPT(resp.Extra)
-			resp.Truncated = true
-		}
-	}
-	if err := w.WriteMsg(resp); err != nil {
-		s.metrics.dropped.WithLabelValues("write_error").Inc()
-		return
-	}
-	transport := "udp"
-	if tcp {
-		transport = "tcp"
-	}
-	s.metrics.observe(transport, resp.Rcode, time.Since(start))
-}
-
-func keepOPT(extra []dns.RR) []dns.RR {
-	for _, rr := range extra {
-		if rr.Header().Rrtype == dns.TypeOPT {
-			return []dns.RR{rr}
-		}
-	}
-	return nil
 }
 
 // limitListener closes connections beyond a limit at once.

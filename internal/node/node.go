@@ -35,7 +35,8 @@ type Config struct {
 	API string
 	RPC string
 	P2P string
-	// KeepVersions is how many recent heights stay queryable with proofs.
+	// KeepVersions is how many recent heights stay queryable with proofs
+	// (fewer after blocks of many changes: state.MaxKeptChanges).
 	KeepVersions int
 	// CometMetrics registers CometBFT's metrics in Prometheus's default
 	// registry, served on the API's /metrics. Only one node per process

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -25,33 +26,49 @@ var ErrCorrupt = errors.New("state database is corrupt")
 // ErrPruned is returned for heights no longer kept in memory.
 var ErrPruned = errors.New("height not available")
 
+// MaxKeptChanges bounds what the versions kept besides the latest cost:
+// an older version holds, apart from what it shares with the latest, the
+// paths that the blocks after it changed, so its cost is the changes made
+// since. The oldest kept versions are dropped while the blocks after the
+// oldest changed more keys than this in all (the latest is always kept).
+// Ordinary blocks change a few keys and the last keep heights all stay;
+// after a bulk load of thousands of changes a block, a few do, instead of
+// a hundred heights of path copies (about 250 MiB of heap after loading a
+// million names).
+const MaxKeptChanges = 1 << 16
+
 // Store keeps the latest Version durable and the last few in memory.
 type Store struct {
 	db   dbm.DB
 	keep int
 
+	mu sync.RWMutex
 	// latest is read without a lock: every DNS, Handle and API request
 	// loads it once and reads that Version.
 	latest atomic.Pointer[Version]
+	kept   []keptVersion // ascending height, the latest last, for proofs
+}
 
-	mu       sync.RWMutex
-	versions map[int64]*Version // the last keep heights, for proofs
-	oldest   int64
+// keptVersion is a kept Version and the number of changes of its block.
+type keptVersion struct {
+	v       *Version
+	changes int
 }
 
 // Open loads the state from db, or starts empty. keep is how many recent
-// heights stay available for queries and proofs (at least 1).
+// heights stay available for queries and proofs (at least 1; fewer after
+// blocks that changed many keys, see MaxKeptChanges).
 func Open(db dbm.DB, keep int) (*Store, error) {
 	if keep < 1 {
 		keep = 1
 	}
-	s := &Store{db: db, keep: keep, versions: make(map[int64]*Version)}
+	s := &Store{db: db, keep: keep}
 	meta, err := db.Get(metaKey)
 	if err != nil {
 		return nil, fmt.Errorf("read state meta: %w", err)
 	}
 	if meta == nil {
-		s.setLatest(Empty())
+		s.setLatest(Empty(), 0)
 		return s, nil
 	}
 	if len(meta) != 8+32 && len(meta) != 8+32+8 {
@@ -84,21 +101,23 @@ func Open(db dbm.DB, keep int) (*Store, error) {
 	if len(meta) == 48 {
 		v.time = int64(binary.BigEndian.Uint64(meta[40:]))
 	}
-	s.setLatest(v)
+	s.setLatest(v, 0)
 	return s, nil
 }
 
-// Latest is the last committed Version. It takes no lock.
+// Latest is the last committed Version.
 func (s *Store) Latest() *Version { return s.latest.Load() }
 
 // At returns the Version committed at height, if still kept.
 func (s *Store) At(height int64) (*Version, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if v, ok := s.versions[height]; ok {
-		return v, nil
+	for i := len(s.kept) - 1; i >= 0; i-- {
+		if v := s.kept[i].v; v.height == height {
+			return v, nil
+		}
 	}
-	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.oldest, s.latest.Load().height)
+	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.kept[0].v.height, s.latest.Load().height)
 }
 
 // Commit makes v durable (one synced batch of changes plus the height and
@@ -130,7 +149,7 @@ func (s *Store) Commit(v *Version, changes []Change) error {
 	if err := b.WriteSync(); err != nil {
 		return fmt.Errorf("write state: %w", err)
 	}
-	s.setLatest(v)
+	s.setLatest(v, len(changes))
 	return nil
 }
 
@@ -147,24 +166,34 @@ func (s *Store) Reset(v *Version) error {
 		return true
 	})
 	s.mu.Lock()
-	s.versions = make(map[int64]*Version)
+	s.kept = nil
 	s.mu.Unlock()
 	return s.Commit(v, changes)
 }
 
-func (s *Store) setLatest(v *Version) {
+// setLatest publishes v, made by a block of the given number of changes,
+// and drops the kept versions that fall out of the window: those more
+// than keep heights old, and the oldest while the blocks after the oldest
+// kept made more than MaxKeptChanges changes.
+func (s *Store) setLatest(v *Version, changes int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.latest.Store(v)
-	s.versions[v.height] = v
-	s.oldest = v.height
-	for h := range s.versions {
-		if h <= v.height-int64(s.keep) {
-			delete(s.versions, h)
-		} else if h < s.oldest {
-			s.oldest = h
-		}
+	s.kept = append(s.kept, keptVersion{v: v, changes: changes})
+	cost := 0
+	for _, k := range s.kept[1:] {
+		cost += k.changes
 	}
+	drop := 0
+	for drop < len(s.kept)-1 {
+		old := s.kept[drop].v.height
+		if old > v.height-int64(s.keep) && cost <= MaxKeptChanges {
+			break
+		}
+		drop++
+		cost -= s.kept[drop].changes
+	}
+	s.kept = slices.Delete(s.kept, 0, drop) // clears the dropped pointers
 }
 
 // Close closes the database.

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -164,6 +165,46 @@ func TestStoreAt(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestStoreKeptChanges: blocks of many changes shrink the window of kept
+// heights so that the blocks after the oldest kept one changed at most
+// MaxKeptChanges keys; small blocks let it grow back to keep heights.
+func TestStoreKeptChanges(t *testing.T) {
+	s, err := state.Open(dbm.NewMemDB(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer closeStore(t, s)
+	big := func(h int) []state.Change {
+		ch := make([]state.Change, state.MaxKeptChanges/3+1)
+		for i := range ch {
+			ch[i] = set(fmt.Sprintf("k%06d", i), fmt.Sprint(h))
+		}
+		return ch
+	}
+	kept := func() []int64 {
+		var out []int64
+		for h := int64(0); h <= s.Latest().Height(); h++ {
+			if _, err := s.At(h); err == nil {
+				out = append(out, h)
+			}
+		}
+		return out
+	}
+	for h := 1; h <= 5; h++ {
+		commit(t, s, big(h)...)
+	}
+	// Three big blocks after the oldest kept would exceed the budget.
+	if got := kept(); !slices.Equal(got, []int64{3, 4, 5}) {
+		t.Fatalf("after big blocks, kept %v", got)
+	}
+	for h := 6; h <= 20; h++ {
+		commit(t, s, set("small", fmt.Sprint(h)))
+	}
+	if got := kept(); !slices.Equal(got, []int64{11, 12, 13, 14, 15, 16, 17, 18, 19, 20}) {
+		t.Fatalf("after small blocks, kept %v", got)
 	}
 }
 

@@ -169,21 +169,105 @@ func snapshotText(tb testing.TB, s *Snapshot, u *universe) string {
 // dumpIndex renders every node of the index with everything it holds.
 func dumpIndex(s *Snapshot) string {
 	var b strings.Builder
-	s.tree.Ascend(func(e entry) bool {
-		n := e.n
-		fmt.Fprintf(&b, "%q %s reg=%v owned=%q glue=%q referral=%v\n", e.key, n.name, n.registered, n.owned, n.glue, showAll(n.referral))
-		for _, c := range n.contribs {
+	s.tree.Ascend(func(n *node) bool {
+		var referral []dns.RR
+		if n.has(fNS) {
+			referral = n.referral()
+		}
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d flags=%b owned=%q glue=%q referral=%v\n", n.key(), n.name(), n.registered(), n.kids, n.flags, n.owned(), n.glue(), showAll(referral))
+		for _, c := range n.contribs() {
 			fmt.Fprintf(&b, "  contrib %q %d\n", c.src, c.depth)
 			for _, set := range c.sets {
-				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.rrs))
+				fmt.Fprintf(&b, "    %d %v\n", set.typ, showAll(set.records(n.name())))
 			}
 		}
-		for _, set := range n.sets {
-			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.rrs))
+		for _, set := range n.rrsets() {
+			fmt.Fprintf(&b, "  set %d %v\n", set.typ, showAll(set.records(n.name())))
 		}
 		return true
 	})
 	return b.String()
+}
+
+// dumpNames lists the keys and names of the index in canonical order.
+func dumpNames(s *Snapshot) string {
+	var b strings.Builder
+	s.tree.Ascend(func(n *node) bool {
+		fmt.Fprintf(&b, "%s %s\n", n.key(), n.name())
+		return true
+	})
+	return b.String()
+}
+
+// checkIndex checks the invariants of the index: the hash trie and the
+// tree hold the same nodes; every node's parent is in the index and counts
+// it; no node is empty.
+func checkIndex(tb testing.TB, s *Snapshot) {
+	tb.Helper()
+	kids := map[string]int32{}
+	count := 0
+	s.tree.Ascend(func(n *node) bool {
+		count++
+		if got := s.get(n.key()); got != n {
+			tb.Errorf("%q: the hash index has %p, the tree %p", n.key(), got, n)
+		}
+		if n.has(fDead) || int(n.depth) != depthOf(n.key()) || keyOf(n.name()) != n.key() {
+			tb.Errorf("%q: bad node %+v", n.key(), n)
+		}
+		if n.depth > 1 {
+			pk, pn := parentOf(n.key(), n.name())
+			if p := s.get(pk); p == nil || p.name() != pn {
+				tb.Errorf("%q: parent %q missing", n.key(), pk)
+			}
+			kids[pk]++
+		}
+		if !n.registered() && !n.hasContribs() && n.kids == 0 {
+			tb.Errorf("%q: empty node", n.key())
+		}
+		if x := n.x; x != nil && x.contribs == nil && x.owned == nil && x.glue == nil {
+			tb.Errorf("%q: an empty extra part", n.key())
+		}
+		if n.has(fOwn) && (n.x != nil && n.x.contribs != nil) {
+			tb.Errorf("%q: own and listed contributions", n.key())
+		}
+		if c := n.contribs(); len(c) == 1 && c[0].src == n.key() && !n.has(fOwn) {
+			tb.Errorf("%q: a lone own contribution not flagged", n.key())
+		}
+		return true
+	})
+	s.tree.Ascend(func(n *node) bool {
+		if n.kids != kids[n.key()] {
+			tb.Errorf("%q: kids %d, counted %d", n.key(), n.kids, kids[n.key()])
+		}
+		return true
+	})
+	if count != s.idx.len {
+		tb.Errorf("tree has %d nodes, hash index %d", count, s.idx.len)
+	}
+	leaves := 0
+	var walk func(sl *hslot, depth int)
+	walk = func(sl *hslot, depth int) {
+		if sl.leaf != nil {
+			leaves++
+			if sl.h != hashKey(sl.leaf.key()) {
+				tb.Errorf("%q: slot hash %x, want %x", sl.leaf.key(), sl.h, hashKey(sl.leaf.key()))
+			}
+			return
+		}
+		if depth > 0 && len(sl.kids) == 0 {
+			tb.Errorf("an empty subtrie at depth %d", depth)
+		}
+		for i := range sl.kids {
+			walk(&sl.kids[i], depth+1)
+		}
+	}
+	walk(&s.idx.root, 0)
+	if leaves != count {
+		tb.Errorf("the hash index has %d leaves, the tree %d nodes", leaves, count)
+	}
+	if s.ors != nil {
+		checkIndex(tb, s.ors)
+	}
 }
 
 func diffText(a, b string) string {
@@ -246,6 +330,12 @@ func TestApplyMatchesBuild(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
+				checkIndex(t, applied)
+				checkIndex(t, fresh)
+				checkWire(t, applied, u.queries, queryTypes)
+				if a, b := dumpNames(applied), dumpNames(fresh); a != b {
+					t.Fatalf("height %d: Apply and Build index other names: %s", h, diffText(a, b))
+				}
 				if a, b := snapshotText(t, applied, u), snapshotText(t, fresh, u); a != b {
 					t.Fatalf("height %d: Apply and Build differ: %s", h, diffText(a, b))
 				}
@@ -299,9 +389,11 @@ func TestApplyFixture(t *testing.T) {
 	if z := empty.Zones(); !slices.Equal(z, []string{".", DefaultORSDomain}) {
 		t.Errorf("zones after deleting everything: %v", z)
 	}
-	if n := empty.tree.Len(); n != 2 {
-		t.Errorf("%d names left in the index, want the 2 name server names", n)
+	// The two name server names and the empty non-terminals above them.
+	if got := dumpNames(empty); got != "dii dii.\ndii root-servers root-servers.dii.\ndii root-servers a a.root-servers.dii.\ndii root-servers b b.root-servers.dii.\n" {
+		t.Errorf("names left in the index:\n%s", got)
 	}
+	checkIndex(t, empty)
 	if got := snapshotText(t, snap, u); got != want {
 		t.Fatal("deleting changed the previous snapshot:", diffText(got, want))
 	}

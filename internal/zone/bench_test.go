@@ -83,7 +83,7 @@ func benchSnapshot(b *testing.B, n int) *Snapshot {
 }
 
 func BenchmarkLookup(b *testing.B) {
-	for _, n := range []int{1000, 100000} {
+	for _, n := range []int{1000, 100000, 1000000} {
 		s := benchSnapshot(b, n)
 		for _, c := range []struct {
 			name  string
@@ -114,27 +114,31 @@ func BenchmarkLookup(b *testing.B) {
 }
 
 // BenchmarkApply applies a block of 1,000 changes (600 records changed,
-// 200 names registered, 200 deleted) to a snapshot of 100,000 names.
+// 200 names registered, 200 deleted) to a snapshot of 100,000 and of
+// 1,000,000 names.
 func BenchmarkApply(b *testing.B) {
-	const n = 100000
-	prev := benchVersion(n)
-	s := benchSnapshot(b, n)
-	var ch []state.Change
-	for i := 0; i < 600; i++ {
-		ch = append(ch, put(benchRecord(i*97%n, 1)))
-	}
-	for i := 0; i < 200; i++ {
-		ch = append(ch, put(benchRecord(n+i, 0)))
-	}
-	for i := 0; i < 200; i++ {
-		ch = append(ch, del(benchName(n-1-i*13)))
-	}
-	next := prev.Next(2, ch)
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := s.Apply(prev, next, ch); err != nil {
-			b.Fatal(err)
+	for _, n := range []int{100000, 1000000} {
+		prev := benchVersion(n)
+		s := benchSnapshot(b, n)
+		var ch []state.Change
+		for i := 0; i < 600; i++ {
+			ch = append(ch, put(benchRecord(i*97%n, 1)))
 		}
+		for i := 0; i < 200; i++ {
+			ch = append(ch, put(benchRecord(n+i, 0)))
+		}
+		for i := 0; i < 200; i++ {
+			ch = append(ch, del(benchName(n-1-i*13)))
+		}
+		next := prev.Next(2, ch)
+		b.Run(fmt.Sprintf("names=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.Apply(prev, next, ch); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

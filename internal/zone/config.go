@@ -178,14 +178,14 @@ func (c *config) glue(ns *nameserver) []rrset {
 		for i, a := range ns.a {
 			rrs[i] = &dns.A{Hdr: hdr(ns.name, dns.TypeA, c.nsTTL), A: a.AsSlice()}
 		}
-		out = append(out, rrset{typ: dns.TypeA, rrs: rrs})
+		out = append(out, newRRset(dns.TypeA, rrs))
 	}
 	if len(ns.aaaa) > 0 {
 		rrs := make([]dns.RR, len(ns.aaaa))
 		for i, a := range ns.aaaa {
 			rrs[i] = &dns.AAAA{Hdr: hdr(ns.name, dns.TypeAAAA, c.nsTTL), AAAA: a.AsSlice()}
 		}
-		out = append(out, rrset{typ: dns.TypeAAAA, rrs: rrs})
+		out = append(out, newRRset(dns.TypeAAAA, rrs))
 	}
 	return out
 }

@@ -2,9 +2,10 @@ package zone
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/miekg/dns"
 
@@ -126,24 +127,51 @@ func (s *Snapshot) zoneKeys(zone *node) []dns.RR {
 	out := make([]dns.RR, len(s.keys))
 	for i, k := range s.keys {
 		c := *k
-		c.Hdr.Name = zone.name
+		c.Hdr.Name = zone.name()
 		out[i] = &c
 	}
 	return out
 }
 
+// dsKey is a published key as the DS records derived from it need it:
+// its key tag, algorithm and RDATA in wire form.
+type dsKey struct {
+	tag   uint16
+	alg   uint8
+	rdata []byte
+}
+
+func dsKeysOf(keys []*dns.DNSKEY) []dsKey {
+	var out []dsKey
+	for _, k := range keys {
+		set := newRRset(dns.TypeDNSKEY, []dns.RR{k})
+		if set.n != 1 {
+			continue
+		}
+		out = append(out, dsKey{tag: k.KeyTag(), alg: k.Algorithm, rdata: []byte(set.wire[rrHeaderLen:])})
+	}
+	return out
+}
+
+// digest is the SHA-256 digest of the DS for the key at owner (RFC 4509:
+// over the owner name in canonical wire form and the DNSKEY RDATA). owner
+// is canonical and made of stored labels; buf is scratch space.
+func (k *dsKey) digest(owner string, buf []byte) ([sha256.Size]byte, []byte) {
+	buf = appendWireName(buf[:0], owner)
+	buf = append(buf, k.rdata...)
+	return sha256.Sum256(buf), buf
+}
+
 // childDS returns the DS RRset the parent serves for a hosted child zone:
 // one SHA-256 DS (RFC 4509) per published key.
 func (s *Snapshot) childDS(name string) []dns.RR {
-	out := make([]dns.RR, 0, len(s.keys))
-	for _, k := range s.keys {
-		c := *k
-		c.Hdr.Name = name
-		if ds := c.ToDS(dns.SHA256); ds != nil {
-			ds.Hdr.Ttl = s.cfg.keyTTL
-			ds.Digest = strings.ToLower(ds.Digest)
-			out = append(out, ds)
-		}
+	out := make([]dns.RR, 0, len(s.dsKeys))
+	var buf [512]byte
+	for i := range s.dsKeys {
+		k := &s.dsKeys[i]
+		d, _ := k.digest(name, buf[:0])
+		out = append(out, &dns.DS{Hdr: hdr(name, dns.TypeDS, s.cfg.keyTTL), KeyTag: k.tag, Algorithm: k.alg,
+			DigestType: dns.SHA256, Digest: hex.EncodeToString(d[:])})
 	}
 	return out
 }
@@ -157,7 +185,7 @@ func (s *Snapshot) apexTypes(nd *node) []uint16 {
 		t = append(t, dns.TypeDNSKEY)
 	}
 	if nd != nil {
-		for _, set := range nd.sets {
+		for _, set := range nd.rrsets() {
 			if set.typ != dns.TypeDS {
 				t = append(t, set.typ)
 			}
@@ -172,9 +200,9 @@ func nodeTypes(nd *node) []uint16 {
 	if nd == nil {
 		return nil
 	}
-	t := make([]uint16, len(nd.sets))
-	for i, set := range nd.sets {
-		t[i] = set.typ
+	var t []uint16
+	for _, set := range nd.rrsets() {
+		t = append(t, set.typ)
 	}
 	return t
 }

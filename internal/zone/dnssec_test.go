@@ -1,6 +1,7 @@
 package zone
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"math/rand"
@@ -389,6 +390,36 @@ func TestLookupDNSSECWellFormed(t *testing.T) {
 	for _, q := range u.queries {
 		for _, typ := range append(slices.Clone(queryTypes), 0, dns.TypeDNSKEY, dns.TypeNSEC, dns.TypeRRSIG, 65535) {
 			checkSecure(t, s, q, typ)
+		}
+	}
+}
+
+// TestAppendCut: the cut of a hosted child zone, written without making
+// records, is what writeRRs writes for the derived NS records and the DS
+// records dns.DNSKEY.ToDS derives.
+func TestAppendCut(t *testing.T) {
+	s, _ := signedFixture(t)
+	if len(s.keys) == 0 || len(s.ns) == 0 {
+		t.Fatal("the fixture publishes no key or name server")
+	}
+	for _, name := range []string{"example.dii.", "a-b_c.x9.dii.", "*.wild.dii."} {
+		var want bytes.Buffer
+		bw := bufio.NewWriter(&want)
+		writeRRs(bw, s.derivedNS(name))
+		for _, k := range s.keys {
+			c := *k
+			c.Hdr.Name = name
+			ds := c.ToDS(dns.SHA256)
+			ds.Hdr.Ttl = s.cfg.keyTTL
+			writeRRs(bw, []dns.RR{ds})
+		}
+		_ = bw.Flush()
+		if got := string(s.appendCut(nil, name)); got != want.String() {
+			t.Errorf("%s:\n%s\nwant\n%s", name, got, want.String())
+		}
+		allocs := testing.AllocsPerRun(20, func() { s.appendCut(make([]byte, 0, 1024)[:0], name) })
+		if allocs > 1 { // the buffer handed in
+			t.Errorf("%s: %v allocations", name, allocs)
 		}
 	}
 }

@@ -170,29 +170,52 @@
 //
 // # Index and complexity
 //
-// A snapshot is a copy-on-write B-tree (google/btree) of nodes, one per
-// owner name that holds RRsets or is registered. The key is the name's
+// A snapshot indexes every owner name that holds RRsets or is registered,
+// and every name that has such names below it (an empty non-terminal: a
+// node holding only the count of its children). The key of a name is its
 // labels in reverse order joined by a byte below every label byte, so key
 // order is the canonical DNS order of RFC 4034 §6.1 and a name's subtree
-// is the contiguous range after it. Each node holds its RRsets as prebuilt
-// dns.RR values (owner, class, TTL set) ready to put into a response, flags
-// for the zone apex and delegation point, the referral's NS and DS and the
-// keys of its in-bailiwick glue.
+// is the contiguous range after it. The nodes are held twice, both
+// copy-on-write: in a hash array mapped trie (a persistent hash index,
+// 32-way, keyed by a per-process seeded hash of the key; each slot holds
+// its subtrie's bitmap, so a level costs one memory read) for the
+// exact-name probes of a query, and in a B-tree (google/btree) for what
+// needs canonical order: listing zones and exporting them. Each node holds
+// its RRsets in wire form (each record's type, class, TTL and RDATA, the
+// owner left out: a few bytes where a decoded dns.RR costs a struct and
+// its fields), flags for the zone apex, the delegation point and the
+// types a walk needs to see (NS, DS, CNAME, DNAME), and, for the rarer
+// nodes, the contributions of several records, the owners a record fills
+// and the keys of a delegation's in-bailiwick glue. A node's key, name
+// and records share one allocation (a 48-byte node points at it), so that
+// a hit reads the node and one string. The index of a million names with
+// one A record each takes about 185 bytes per name.
 //
-// Lookup makes one B-tree probe per label of qname, plus two range seeks
-// and a wildcard probe for a name that does not exist: O(L log n) for L
-// labels and n names. An exact hit allocates two small objects (the Result
-// and the key); the answer slice is shared with the index. Negative answers
-// allocate their SOA (its serial changes with every block), except the
-// root's, which is made once per snapshot.
+// Lookup makes one hash probe per label of qname (each a hash of the key
+// prefix and a few pointer hops, whatever the size of the zone), plus a
+// wildcard probe for a name that does not exist: since empty
+// non-terminals are in the index, the deepest ancestor met on the way
+// down is the closest encloser. Lookup decodes the records it answers
+// with into dns.RR values of the caller's; the derived SOA, NS, DNSKEY and
+// DS records are made per query, except the root's, made once per
+// snapshot.
 //
-// Apply clones the tree (O(1)), then for each changed registry key removes
-// what the old record put in the index (the index remembers which owners
-// each record filled) and adds the new record: O(c (k + log n)) for c
-// changed records of k RRsets; a block that changes a name server entry
-// also rereads the entries and replaces the name server addresses, O(e log
-// n) for e entries. Build is O(n log n). Zones and Export visit
-// the names they list.
+// AppendAnswer answers the common questions without Lookup's Result and
+// without decoding: a name's RRset, NODATA and NXDOMAIN with the zone's
+// SOA, and referrals with glue, appended in wire form to a response whose
+// question is already written, answer owners as compression pointers to
+// the question. It makes the same probes as Lookup, allocates nothing,
+// and declines (for Lookup to answer) whatever involves a CNAME, DNAME,
+// wildcard, the ORS zone, ANY, DS, or SOA, NS and DNSKEY at an apex.
+//
+// Apply shares the trie and clones the tree (O(1) each), then for each
+// changed registry key removes what the old record put in the index (the
+// index remembers which owners each record filled) and adds the new
+// record, copying only the trie and tree paths it changes: O(c (k + log
+// n)) for c changed records of k RRsets; a block that changes a name
+// server entry also rereads the entries and replaces the name server
+// addresses, O(e log n) for e entries. Build is O(n log n). Zones and
+// Export visit the names they list.
 //
 // # Concurrency
 //

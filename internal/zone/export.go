@@ -2,10 +2,12 @@ package zone
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 
 	"github.com/miekg/dns"
 )
@@ -23,19 +25,18 @@ func (s *Snapshot) Zones() []string {
 	if s.ors != nil {
 		orsKey = s.cfg.ors.key
 	}
-	s.tree.Ascend(func(e entry) bool {
-		n := e.n
-		if orsKey != "" && n.key > orsKey && !under(n.key, orsKey) {
+	s.tree.Ascend(func(n *node) bool {
+		if orsKey != "" && n.key() > orsKey && !under(n.key(), orsKey) {
 			out = append(out, s.cfg.ors.apex)
 			orsKey = ""
 		}
-		if orsKey != "" && atOrUnder(n.key, orsKey) {
+		if orsKey != "" && atOrUnder(n.key(), orsKey) {
 			return true
 		}
-		if n.registered && n.ns == nil {
-			q := qname{pres: n.name, key: n.key, n: n.depth, total: n.depth}
+		if n.registered() && !n.has(fNS) {
+			q := qname{pres: n.name(), key: n.key(), n: int(n.depth), total: int(n.depth)}
 			if p := s.walk(&q, dns.TypeSOA); p.zone == n && p.exact == n {
-				out = append(out, n.name)
+				out = append(out, n.name())
 			}
 		}
 		return true
@@ -69,32 +70,31 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	if s.ors != nil {
 		orsKey, orsCut = s.cfg.ors.key, s.orsCutIn(ak)
 	}
-	visit := func(e entry) bool {
-		n := e.n
-		if ak != "" && !under(n.key, ak) {
+	visit := func(n *node) bool {
+		if ak != "" && !under(n.key(), ak) {
 			return false
 		}
-		if orsCut != nil && n.key > orsKey {
+		if orsCut != nil && n.key() > orsKey {
 			fn(orsCut, kindChild)
 			orsCut = nil
 		}
-		if orsKey != "" && atOrUnder(n.key, orsKey) {
+		if orsKey != "" && atOrUnder(n.key(), orsKey) {
 			return true
 		}
-		if skip != "" && under(n.key, skip) {
+		if skip != "" && under(n.key(), skip) {
 			return true
 		}
 		switch {
-		case n.registered && n.ns == nil:
+		case n.registered() && !n.has(fNS):
 			fn(n, kindChild)
-			skip = n.key
-		case n.ns != nil:
+			skip = n.key()
+		case n.has(fNS):
 			fn(n, kindDeleg)
-			skip = n.key
+			skip = n.key()
 		default:
 			fn(n, kindData)
-			if n.dname != nil {
-				skip = n.key
+			if n.has(fDNAME) {
+				skip = n.key()
 			}
 		}
 		return true
@@ -102,7 +102,7 @@ func (s *Snapshot) zoneNodes(ak string, fn func(n *node, k kind)) {
 	if ak == "" {
 		s.tree.Ascend(visit)
 	} else {
-		s.tree.AscendGreaterOrEqual(entry{key: ak + string(sep)}, visit)
+		s.tree.AscendGreaterOrEqual(probe(ak+string(sep)), visit)
 	}
 	if orsCut != nil {
 		fn(orsCut, kindChild)
@@ -137,7 +137,7 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	origin := zoneName(apex)
 	ak := ""
 	if apex != nil {
-		ak = apex.key
+		ak = apex.key()
 	}
 
 	// The NS targets of the zone, for glue.
@@ -157,25 +157,26 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 	for i := range s.ns {
 		addTarget(s.ns[i].name)
 	}
-	occluded := apex != nil && apex.dname != nil
+	occluded := apex != nil && apex.has(fDNAME)
 	if !occluded {
 		s.zoneNodes(ak, func(n *node, k kind) {
 			if k == kindDeleg {
-				nsTargets(n.ns.rrs)
+				nsTargets(n.find(dns.TypeNS).records(n.name()))
 			}
 		})
 	}
 	slices.Sort(targets)
 
 	bw := bufio.NewWriter(w)
+	var line []byte // a hosted child zone's cut, written without making records
 	fmt.Fprintf(bw, "$ORIGIN %s\n", origin)
 	writeRRs(bw, s.zoneSOA(apex, false))
 	writeRRs(bw, s.zoneNS(apex))
 	writeRRs(bw, s.zoneKeys(apex))
 	if apex != nil {
-		for _, set := range apex.sets {
+		for _, set := range apex.rrsets() {
 			if set.typ != dns.TypeNS && set.typ != dns.TypeDS {
-				writeRRs(bw, set.rrs)
+				writeRRs(bw, set.records(apex.name()))
 			}
 		}
 	}
@@ -184,8 +185,8 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 		for ; i < len(targets) && (targets[i] == cut || under(targets[i], cut)); i++ {
 			if g := s.get(targets[i]); g != nil {
 				for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-					if set := g.find(t); set != nil {
-						writeRRs(bw, set.rrs)
+					if set := g.find(t); set.n > 0 {
+						writeRRs(bw, set.records(g.name()))
 					}
 				}
 			}
@@ -195,22 +196,23 @@ func (s *Snapshot) Export(zone string, w io.Writer) error {
 		s.zoneNodes(ak, func(n *node, k kind) {
 			switch k {
 			case kindData:
-				for _, set := range n.sets {
+				for _, set := range n.rrsets() {
 					if set.typ != dns.TypeDS {
-						writeRRs(bw, set.rrs)
+						writeRRs(bw, set.records(n.name()))
 					}
 				}
 			case kindDeleg:
-				writeRRs(bw, n.referral)
-				glue(n.key)
+				writeRRs(bw, n.referral())
+				glue(n.key())
 			case kindChild:
-				writeRRs(bw, s.derivedNS(n.name))
-				if len(s.keys) > 0 {
-					writeRRs(bw, s.childDS(n.name))
-				} else if n.ds != nil {
-					writeRRs(bw, n.ds.rrs)
+				line = s.appendCut(line[:0], n.name())
+				_, _ = bw.Write(line)
+				if len(s.keys) == 0 {
+					if ds := n.find(dns.TypeDS); ds.n > 0 {
+						writeRRs(bw, ds.records(n.name()))
+					}
 				}
-				glue(n.key)
+				glue(n.key())
 			}
 		})
 	}
@@ -223,4 +225,43 @@ func writeRRs(w *bufio.Writer, rrs []dns.RR) {
 	for _, rr := range rrs {
 		fmt.Fprintln(w, rr.String())
 	}
+}
+
+// appendCut appends the master file lines of a hosted child zone's cut as
+// writeRRs would write its derived NS and DS records, without making them:
+// a zone of a million hosted children writes two million such lines.
+// name is canonical and made of stored labels, as are the name servers'
+// names.
+func (s *Snapshot) appendCut(b []byte, name string) []byte {
+	for i := range s.ns {
+		b = appendHeader(b, name, s.cfg.nsTTL, "NS")
+		b = append(append(b, s.ns[i].name...), '\n')
+	}
+	var scratch [512]byte
+	for i := range s.dsKeys {
+		k := &s.dsKeys[i]
+		d, _ := k.digest(name, scratch[:0])
+		b = appendHeader(b, name, s.cfg.keyTTL, "DS")
+		b = strconv.AppendUint(b, uint64(k.tag), 10)
+		b = append(b, ' ')
+		b = strconv.AppendUint(b, uint64(k.alg), 10)
+		b = append(b, ' ', '0'+dns.SHA256, ' ')
+		n := len(b)
+		b = hex.AppendEncode(b, d[:])
+		for j := n; j < len(b); j++ {
+			if 'a' <= b[j] && b[j] <= 'f' {
+				b[j] -= 'a' - 'A'
+			}
+		}
+		b = append(b, '\n')
+	}
+	return b
+}
+
+// appendHeader appends what dns.RR_Header.String writes for an RR of
+// class IN: owner, TTL, class and type, each followed by a tab.
+func appendHeader(b []byte, owner string, ttl uint32, typ string) []byte {
+	b = append(append(b, owner...), '\t')
+	b = strconv.AppendUint(b, uint64(ttl), 10)
+	return append(append(append(b, "\tIN\t"...), typ...), '\t')
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -22,14 +23,6 @@ var ErrState = errors.New("zone: bad state")
 // btreeDegree is the degree of the index B-tree.
 const btreeDegree = 32
 
-// rrset is one RRset ready to copy into a response: every RR has its
-// owner, class, type and TTL set. The slice has len == cap, so appending to
-// it never writes into the shared array.
-type rrset struct {
-	typ uint16
-	rrs []dns.RR
-}
-
 // contrib is what one source puts at one owner name: a registered name's
 // record, or the config (name server addresses).
 type contrib struct {
@@ -38,36 +31,152 @@ type contrib struct {
 	sets  []rrset
 }
 
-// node is one owner name in the index. Nodes are immutable once published
-// in a snapshot; Build and Apply copy a node before changing it (gen tells
-// whether a node was made by the current build).
+// node is one owner name in the index: a name that holds RRsets, is
+// registered, or has such names below it (an empty non-terminal, which
+// holds nothing but the count of its children). Nodes are immutable once
+// published in a snapshot; Build and Apply copy a node before changing it
+// (gen tells whether a node was made by the current build).
+//
+// A node is kept small, and what a query reads of it close together: at
+// a million names the index is most of the DNS view's memory, and a
+// lookup's cost is its cache misses. key, name and sets share one
+// allocation (setData), next to which the node is all a hit reads. The
+// common node, a registered name whose own record is all that is at its
+// name, holds that record's RRsets in sets (flag fOwn) and nothing else;
+// what other nodes need besides is in x.
 type node struct {
-	key        string // index key (see keyOf)
-	name       string // canonical, fully qualified owner name
-	depth      int
-	gen        uint64
-	registered bool     // a registered name: a zone apex, hosted or delegated out
-	owned      []string // registered: keys of the other owners its record fills
-	contribs   []contrib
-
-	// Derived from contribs by recompute.
-	sets     []rrset // effective RRsets, ascending type
-	ns       *rrset
-	ds       *rrset
-	cname    *rrset
-	dname    *rrset
-	glue     []string // keys of NS targets at or below this name
-	referral []dns.RR // NS then DS, for the authority section of a referral
+	// data is the node's key (index key, see keyOf), then its name
+	// (canonical, fully qualified), then its effective RRsets, ascending
+	// type (appendSets); klen and nlen are the lengths of the first two.
+	data       string
+	x          *nodeExtra // nil when all its fields would be empty
+	gen        uint32
+	kids       int32 // nodes whose parent this is
+	klen, nlen uint8
+	// depth is the number of labels; odepth the depth of the source of
+	// the own contribution (fOwn).
+	depth, odepth int16
+	flags         uint8
 }
 
-// entry is the B-tree item: the key beside the node, so a probe needs no
-// allocation.
-type entry struct {
-	key string
-	n   *node
+func (n *node) key() string  { return n.data[:n.klen] }
+func (n *node) name() string { return n.data[n.klen : int(n.klen)+int(n.nlen)] }
+func (n *node) sets() string { return n.data[int(n.klen)+int(n.nlen):] }
+
+// setData sets key, name and sets, in one allocation. Keys and names
+// are at most 255 octets.
+func (n *node) setData(key, name string, sets []rrset) {
+	b := make([]byte, 0, len(key)+len(name)+setsLen(sets))
+	b = append(append(b, key...), name...)
+	n.data, n.klen, n.nlen = string(appendSets(b, sets)), uint8(len(key)), uint8(len(name))
 }
 
-func entryLess(a, b entry) bool { return a.key < b.key }
+func setsLen(sets []rrset) int {
+	l := 0
+	for _, s := range sets {
+		l += setHeaderLen + len(s.wire)
+	}
+	return l
+}
+
+// find returns the RRset of type t at n (n == 0: none).
+func (n *node) find(t uint16) rrset {
+	for b := n.sets(); ; {
+		s, rest, ok := nextSet(b)
+		if !ok || s.typ > t {
+			return rrset{}
+		}
+		if s.typ == t {
+			return s
+		}
+		b = rest
+	}
+}
+
+// rrsets returns the RRsets at n, ascending type.
+func (n *node) rrsets() []rrset {
+	var out []rrset
+	for b := n.sets(); ; {
+		s, rest, ok := nextSet(b)
+		if !ok {
+			return out
+		}
+		out = append(out, s)
+		b = rest
+	}
+}
+
+// Node flags.
+const (
+	fRegistered uint8 = 1 << iota // a registered name: a zone apex, hosted or delegated out
+	fOwn                          // one contribution, from the source keyed like the node, of depth odepth: its sets are sets
+	fDead                         // taken out of the index by the current build
+	fNS                           // sets hold NS (a delegation, unless registered and asked for DS)
+	fDS
+	fCNAME
+	fDNAME
+)
+
+// nodeExtra is the rarer part of a node.
+type nodeExtra struct {
+	// contribs are the contributions unless fOwn (none when nil).
+	contribs []contrib
+	// owned: registered, the keys of the other owners its record fills.
+	owned []string
+	// glue: with NS, the keys of the NS targets at or below the name.
+	glue []string
+}
+
+func (n *node) registered() bool { return n.flags&fRegistered != 0 }
+func (n *node) has(f uint8) bool { return n.flags&f != 0 }
+
+func (n *node) owned() []string {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.owned
+}
+
+func (n *node) glue() []string {
+	if n.x == nil {
+		return nil
+	}
+	return n.x.glue
+}
+
+// extra returns n.x, made if missing; n must be the builder's.
+func (n *node) extra() *nodeExtra {
+	if n.x == nil {
+		n.x = &nodeExtra{}
+	}
+	return n.x
+}
+
+// contribs lists the node's contributions. With fOwn the list is made
+// here: the caller may change it.
+func (n *node) contribs() []contrib {
+	switch {
+	case n.flags&fOwn != 0:
+		return []contrib{{src: n.key(), depth: int(n.odepth), sets: n.rrsets()}}
+	case n.x != nil:
+		return n.x.contribs
+	}
+	return nil
+}
+
+func (n *node) hasContribs() bool {
+	return n.flags&fOwn != 0 || n.x != nil && len(n.x.contribs) > 0
+}
+
+// referral is the authority section of a referral at n: NS, then DS.
+func (n *node) referral() []dns.RR {
+	return append(n.find(dns.TypeNS).records(n.name()), n.find(dns.TypeDS).records(n.name())...)
+}
+
+func nodeLess(a, b *node) bool { return a.key() < b.key() }
+
+// probe is a B-tree item to seek to key.
+func probe(key string) *node { return &node{data: key, klen: uint8(len(key))} }
 
 // Snapshot is the DNS view of one state version. It is immutable: any
 // number of goroutines may call its methods concurrently, also while Apply
@@ -75,13 +184,18 @@ func entryLess(a, b entry) bool { return a.key < b.key }
 type Snapshot struct {
 	cfg    *config
 	height int64
-	tree   *btree.BTreeG[entry]
+	// Every node twice: idx answers exact-name lookups, tree walks names
+	// in canonical order (zone listing and export, Apply).
+	idx  hashIndex
+	tree *btree.BTreeG[*node]
 
 	// The name servers of every hosted zone and the published DNSKEYs
 	// (owner "."), from the ledger's name server entries (the config's
 	// name servers when there are none). Rebuilt when an entry changes.
 	ns   []nameserver
 	keys []*dns.DNSKEY
+	// dsKeys are the keys as the DS records derived from them need them.
+	dsKeys []dsKey
 
 	// Root zone records, derived once per snapshot.
 	rootSOA    []dns.RR
@@ -105,82 +219,100 @@ type Snapshot struct {
 // of every derived SOA.
 func (s *Snapshot) Height() int64 { return s.height }
 
-var genCounter atomic.Uint64
+// genCounter numbers builders. It wraps after 2^32 builds (a block's
+// Apply is one, the ORS zone's another): more than a century of blocks.
+var genCounter atomic.Uint32
 
-// builder applies records to a tree it owns.
+// builder applies records to an index (hash trie and tree) it owns.
 type builder struct {
-	tree    *btree.BTreeG[entry]
-	gen     uint64
+	idx     *hashIndex
+	tree    *btree.BTreeG[*node]
+	gen     uint32
 	touched []*node
-	// fresh indexes the nodes made by this builder, when Apply uses it: a
-	// map probe is cheaper than a B-tree probe. Build leaves it nil and
-	// checks gen instead, to save the memory.
-	fresh map[string]*node
 }
 
-func newBuilder(t *btree.BTreeG[entry]) *builder {
-	return &builder{tree: t, gen: genCounter.Add(1)}
+func newBuilder(s *Snapshot) *builder {
+	return &builder{idx: &s.idx, tree: s.tree, gen: genCounter.Add(1)}
 }
 
 // mutable returns the node for key, copying a published node so that it
-// may be changed. A missing node is created when create is set; otherwise
-// mutable returns nil.
+// may be changed. A missing node is created when create is set, with its
+// missing ancestors as empty non-terminals; otherwise mutable returns nil.
 func (b *builder) mutable(key, name string, create bool) *node {
-	if b.fresh != nil {
-		if n := b.fresh[key]; n != nil {
-			return n
-		}
-		// One B-tree operation: put a new node in, then fill it from the
-		// one it replaced.
-		n := &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
-		old, ok := b.tree.ReplaceOrInsert(entry{key: key, n: n})
-		switch {
-		case ok:
-			*n = *old.n
-			n.gen = b.gen
-			n.contribs = slices.Clone(old.n.contribs)
-		case !create:
-			b.tree.Delete(entry{key: key})
-			return nil
-		}
-		b.fresh[key] = n
-		b.touched = append(b.touched, n)
-		return n
-	}
-	e, ok := b.tree.Get(entry{key: key})
+	h := hashKey(key)
+	old := b.idx.get(key, h)
 	var n *node
 	switch {
-	case ok && e.n.gen == b.gen:
-		return e.n
-	case ok:
-		c := *e.n
+	case old != nil && old.gen == b.gen:
+		return old
+	case old != nil:
+		c := *old
 		c.gen = b.gen
-		c.contribs = slices.Clone(e.n.contribs)
+		if old.x != nil {
+			x := *old.x
+			x.contribs = slices.Clone(x.contribs)
+			c.x = &x
+		}
 		n = &c
 	case create:
-		n = &node{key: key, name: name, depth: depthOf(key), gen: b.gen}
+		n = &node{depth: int16(depthOf(key)), gen: b.gen}
+		n.setData(key, name, nil)
+		if n.depth > 1 {
+			pk, pn := parentOf(key, name)
+			b.mutable(pk, pn, true).kids++
+		}
 	default:
 		return nil
 	}
-	b.tree.ReplaceOrInsert(entry{key: key, n: n})
+	b.idx.set(n, h, b.gen)
+	b.tree.ReplaceOrInsert(n)
 	b.touched = append(b.touched, n)
 	return n
 }
 
+// parentOf returns the key and name of the parent of a name of at least
+// two labels.
+func parentOf(key, name string) (string, string) {
+	pk := key[:strings.LastIndexByte(key, sep)]
+	if i := strings.IndexByte(name, '.'); i >= 0 {
+		name = name[i+1:]
+	}
+	return pk, name
+}
+
 // setContrib replaces what src puts at the node (nil sets removes it).
 func (n *node) setContrib(src string, depth int, sets []rrset) {
-	for i := range n.contribs {
-		if n.contribs[i].src == src {
+	list := n.contribs()
+	found := false
+	for i := range list {
+		if list[i].src == src {
 			if sets == nil {
-				n.contribs = slices.Delete(n.contribs, i, i+1)
+				list = slices.Delete(list, i, i+1)
 			} else {
-				n.contribs[i] = contrib{src: src, depth: depth, sets: sets}
+				list[i] = contrib{src: src, depth: depth, sets: sets}
 			}
-			return
+			found = true
+			break
 		}
 	}
-	if sets != nil {
-		n.contribs = append(n.contribs, contrib{src: src, depth: depth, sets: sets})
+	if !found && sets != nil {
+		list = append(list, contrib{src: src, depth: depth, sets: sets})
+	}
+	if len(list) == 1 && list[0].src == n.key() {
+		n.flags |= fOwn
+		n.odepth = int16(list[0].depth)
+		n.setData(n.key(), n.name(), list[0].sets)
+		if n.x != nil {
+			n.x.contribs = nil
+		}
+		return
+	}
+	n.flags &^= fOwn
+	if len(list) == 0 {
+		list = nil
+	}
+	if list != nil || n.x != nil {
+		n.extra().contribs = list
 	}
 }
 
@@ -192,15 +324,21 @@ func (n *node) setContrib(src string, depth int, sets []rrset) {
 // depends only on the set of contributions, never on the order they were
 // added in.
 func (n *node) recompute() {
-	n.sets, n.ns, n.ds, n.cname, n.dname, n.glue, n.referral = nil, nil, nil, nil, nil, nil, nil
-	switch len(n.contribs) {
-	case 0:
-	case 1:
-		n.sets = n.contribs[0].sets
+	n.flags &^= fNS | fDS | fCNAME | fDNAME
+	if n.x != nil {
+		n.x.glue = nil
+	}
+	switch list := n.contribs(); {
+	case n.flags&fOwn != 0:
+		// sets is the one contribution's (setContrib).
+	case len(list) == 0:
+		n.setData(n.key(), n.name(), nil)
+	case len(list) == 1:
+		n.setData(n.key(), n.name(), list[0].sets)
 	default:
 		var all []rrset
 		var depth []int
-		for _, c := range n.contribs {
+		for _, c := range list {
 			for _, s := range c.sets {
 				all = append(all, s)
 				depth = append(depth, c.depth)
@@ -216,6 +354,7 @@ func (n *node) recompute() {
 			}
 			return depth[b] - depth[a]
 		})
+		var sets []rrset
 		for j := 0; j < len(idx); {
 			i := idx[j]
 			k := j + 1
@@ -224,51 +363,79 @@ func (n *node) recompute() {
 			}
 			// idx[j:k] are the sets of one type, deepest first.
 			if k-j == 1 || depth[idx[j+1]] != depth[i] {
-				n.sets = append(n.sets, all[i])
+				sets = append(sets, all[i])
 			}
 			j = k
 		}
-		n.sets = slices.Clip(n.sets)
+		n.setData(n.key(), n.name(), sets)
 	}
-	for i := range n.sets {
-		s := &n.sets[i]
+	for b := n.sets(); ; {
+		s, rest, ok := nextSet(b)
+		if !ok {
+			break
+		}
+		b = rest
 		switch s.typ {
 		case dns.TypeNS:
-			n.ns = s
+			n.flags |= fNS
 		case dns.TypeDS:
-			n.ds = s
+			n.flags |= fDS
 		case dns.TypeCNAME:
-			n.cname = s
+			n.flags |= fCNAME
 		case dns.TypeDNAME:
-			n.dname = s
+			n.flags |= fDNAME
 		}
 	}
-	if n.ns != nil {
-		for _, rr := range n.ns.rrs {
+	if n.flags&fNS != 0 {
+		var glue []string
+		for _, rr := range n.find(dns.TypeNS).records(n.name()) {
 			t, ok := rr.(*dns.NS)
-			if !ok || !names.IsSubdomain(t.Ns, n.name) {
+			if !ok || !names.IsSubdomain(t.Ns, n.name()) {
 				continue
 			}
-			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(n.glue, q.key) {
-				n.glue = append(n.glue, q.key)
+			if q, ok := parseName(t.Ns); ok && q.full() && !slices.Contains(glue, q.key) {
+				glue = append(glue, q.key)
 			}
 		}
-		n.referral = n.ns.rrs
-		if n.ds != nil {
-			n.referral = slices.Clip(append(slices.Clone(n.ns.rrs), n.ds.rrs...))
+		if glue != nil {
+			n.extra().glue = glue
 		}
+	}
+	if x := n.x; x != nil && x.contribs == nil && x.owned == nil && x.glue == nil {
+		n.x = nil
 	}
 }
 
 // finish recomputes every touched node and drops the empty ones.
 func (b *builder) finish() {
-	for _, n := range b.touched {
-		n.recompute()
-		if !n.registered && len(n.contribs) == 0 {
-			b.tree.Delete(entry{key: n.key})
+	// prune may touch more nodes (parents): they are visited too.
+	for i := 0; i < len(b.touched); i++ {
+		n := b.touched[i]
+		if n.flags&fDead != 0 {
+			continue
 		}
+		n.recompute()
+		b.prune(n)
 	}
 	b.touched = nil
+}
+
+// prune takes n out of the index when it holds nothing: not registered,
+// no records, no children. Its parent then has one child less and may go
+// too.
+func (b *builder) prune(n *node) {
+	for n != nil && !n.registered() && !n.hasContribs() && n.kids == 0 {
+		n.flags |= fDead
+		b.idx.del(n.key(), hashKey(n.key()), b.gen)
+		b.tree.Delete(n)
+		if n.depth <= 1 {
+			return
+		}
+		pk, _ := parentOf(n.key(), n.name())
+		if n = b.mutable(pk, "", false); n != nil {
+			n.kids--
+		}
+	}
 }
 
 // source is a decoded registry record, grouped by owner name.
@@ -305,7 +472,7 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 			continue
 		}
 		owner := s.Name + "."
-		set := rrset{typ: s.Type}
+		var rrs []dns.RR
 		for _, rd := range s.Records {
 			if len(rd) == 0 || len(rd) > 0xffff {
 				continue
@@ -316,15 +483,15 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 			if err != nil || off != len(rd) || rr == nil {
 				continue
 			}
-			set.rrs = append(set.rrs, rr)
+			rrs = append(rrs, rr)
 			if s.Type == dns.TypeCNAME || s.Type == dns.TypeDNAME {
 				break // a singleton type: the first record only
 			}
 		}
-		if len(set.rrs) == 0 {
+		set := newRRset(s.Type, rrs)
+		if set.n == 0 {
 			continue
 		}
-		set.rrs = slices.Clip(set.rrs)
 		last := len(src.owners) - 1
 		if last < 0 || src.owners[last].name != owner {
 			src.owners = append(src.owners, ownerSets{key: keyOf(s.Name), name: owner})
@@ -337,13 +504,18 @@ func decodeSource(stateKey, val []byte) (*source, error) {
 
 func (b *builder) add(src *source) {
 	reg := b.mutable(src.key, src.name, true)
-	reg.registered = true
-	reg.owned = nil
+	reg.flags |= fRegistered
+	var owned []string
 	for _, o := range src.owners {
 		b.mutable(o.key, o.name, true).setContrib(src.key, src.depth, slices.Clip(o.sets))
 		if o.key != src.key {
-			reg.owned = append(reg.owned, o.key)
+			owned = append(owned, o.key)
 		}
+	}
+	if owned != nil {
+		reg.extra().owned = owned
+	} else if reg.x != nil {
+		reg.x.owned = nil
 	}
 }
 
@@ -351,16 +523,19 @@ func (b *builder) add(src *source) {
 // in the index, as add recorded it.
 func (b *builder) remove(k string) {
 	reg := b.mutable(k, "", false)
-	if reg == nil || !reg.registered {
+	if reg == nil || !reg.registered() {
 		return
 	}
-	for _, o := range reg.owned {
+	for _, o := range reg.owned() {
 		if n := b.mutable(o, "", false); n != nil {
 			n.setContrib(k, 0, nil)
 		}
 	}
 	reg.setContrib(k, 0, nil)
-	reg.registered, reg.owned = false, nil
+	reg.flags &^= fRegistered
+	if reg.x != nil {
+		reg.x.owned = nil
+	}
 }
 
 // Build indexes every registered name of v.
@@ -372,11 +547,11 @@ func Build(v *state.Version, cfg Config) (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, entryLess)}
+	s := &Snapshot{cfg: c, height: v.Height(), tree: btree.NewG(btreeDegree, nodeLess)}
 	if s.ns, s.keys, err = c.fromLedger(v); err != nil {
 		return nil, err
 	}
-	b := newBuilder(s.tree)
+	b := newBuilder(s)
 	s.setGlue(b, nil)
 	start := []byte(registry.KeyPrefix)
 	v.Iterate(start, state.PrefixEnd(start), func(k, val []byte) bool {
@@ -421,9 +596,8 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 	s.mu.Lock()
 	t := s.tree.Clone()
 	s.mu.Unlock()
-	out := &Snapshot{cfg: s.cfg, height: next.Height(), tree: t, ns: s.ns, keys: s.keys}
-	b := newBuilder(t)
-	b.fresh = map[string]*node{}
+	out := &Snapshot{cfg: s.cfg, height: next.Height(), idx: s.idx, tree: t, ns: s.ns, keys: s.keys}
+	b := newBuilder(out)
 	nsc := nsChanged(prev, next, changes)
 	if nsc {
 		var err error
@@ -473,23 +647,7 @@ func (s *Snapshot) Apply(prev, next *state.Version, changes []state.Change) (*Sn
 }
 
 // get returns the node with key k, or nil.
-func (s *Snapshot) get(k string) *node {
-	e, ok := s.tree.Get(entry{key: k})
-	if !ok {
-		return nil
-	}
-	return e.n
-}
-
-// find returns the RRset of type t at n, or nil.
-func (n *node) find(t uint16) *rrset {
-	for i := range n.sets {
-		if n.sets[i].typ == t {
-			return &n.sets[i]
-		}
-	}
-	return nil
-}
+func (s *Snapshot) get(k string) *node { return s.idx.get(k, hashKey(k)) }
 
 // deriveRoot makes the root zone's SOA, NS and DNSKEY for this height.
 func (s *Snapshot) deriveRoot() {
@@ -503,6 +661,7 @@ func (s *Snapshot) deriveRoot() {
 			s.rootKeys[i] = k
 		}
 	}
+	s.dsKeys = dsKeysOf(s.keys)
 }
 
 // soa derives the SOA of a hosted zone.

@@ -172,18 +172,18 @@ func (s *Snapshot) walk(q *qname, qtype uint16) (p path) {
 		}
 		p.deepest = d
 		isQ := d == q.total
-		if nd.registered {
+		if nd.registered() {
 			switch {
 			case isQ && qtype == dns.TypeDS:
 				p.exact = nd // the parent side answers DS
-			case nd.ns != nil:
+			case nd.has(fNS):
 				p.cut = nd // delegated out
 				return p
 			default:
 				p.zone, p.dname = nd, nil
 				if isQ {
 					p.exact = nd
-				} else if nd.dname != nil {
+				} else if nd.has(fDNAME) {
 					p.dname = nd
 				}
 			}
@@ -192,13 +192,13 @@ func (s *Snapshot) walk(q *qname, qtype uint16) (p path) {
 		if p.dname != nil {
 			continue // occluded by the DNAME
 		}
-		if nd.ns != nil && (!isQ || qtype != dns.TypeDS) {
+		if nd.has(fNS) && (!isQ || qtype != dns.TypeDS) {
 			p.cut = nd
 			return p
 		}
 		if isQ {
 			p.exact = nd
-		} else if nd.dname != nil {
+		} else if nd.has(fDNAME) {
 			p.dname = nd
 		}
 	}
@@ -216,14 +216,14 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 	}
 	if p.cut != nil {
 		if hop == 0 {
-			res.Authoritative, res.Referral, res.Zone = false, true, p.cut.name
+			res.Authoritative, res.Referral, res.Zone = false, true, p.cut.name()
 		}
-		res.Ns = appendRRs(res.Ns, p.cut.referral)
-		res.Extra = s.appendGlue(res.Extra, p.cut.glue)
+		res.Ns = append(res.Ns, p.cut.referral()...)
+		res.Extra = s.appendGlue(res.Extra, p.cut.glue())
 		if res.secure {
 			res.AuthZone = zoneName(p.zone)
-			if p.cut.ds == nil {
-				res.Denial = &Denial{Owner: p.cut.name, Cut: true, Types: []uint16{dns.TypeNS}, TTL: s.negTTL()}
+			if !p.cut.has(fDS) {
+				res.Denial = &Denial{Owner: p.cut.name(), Cut: true, Types: []uint16{dns.TypeNS}, TTL: s.negTTL()}
 			}
 		}
 		return "", false
@@ -238,29 +238,21 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 		return s.answer(res, q, nil, true, nil, qtype, "")
 	}
 	if p.exact != nil {
-		if qtype == dns.TypeDS && p.exact != p.zone && (p.exact.registered || p.exact.ns != nil) {
+		if qtype == dns.TypeDS && p.exact != p.zone && (p.exact.registered() || p.exact.has(fNS)) {
 			return s.parentDS(res, q, p.exact, p.zone)
 		}
 		return s.answer(res, q, p.exact, p.exact == p.zone, p.zone, qtype, "")
 	}
-	// q is not a node. With descendants it is an empty non-terminal.
-	var pred, succ string
-	s.tree.AscendGreaterOrEqual(entry{key: q.key}, func(e entry) bool {
-		succ = e.key
-		return false
-	})
-	if q.full() && (under(succ, q.key) || s.orsBelow(q, p.zone)) {
+	// q is not a node: the index holds every name that has descendants
+	// (empty non-terminals), so q has none, except for the ORS apex,
+	// which is in an index of its own.
+	if q.full() && s.orsBelow(q, p.zone) {
 		s.negative(res, q, p.zone, dns.RcodeSuccess, nil)
 		return "", false
 	}
-	// Wildcard at the closest encloser (RFC 4592 §3.3.1).
-	s.tree.DescendLessOrEqual(entry{key: q.key}, func(e entry) bool {
-		pred = e.key
-		return false
-	})
-	ce := max(p.deepest, commonLabels(pred, q.key), commonLabels(succ, q.key))
-	ce = min(ce, q.n)
-	if w := s.get(wildcardKey(q.key, ce)); w != nil {
+	// Wildcard at the closest encloser (RFC 4592 §3.3.1): the deepest
+	// ancestor of q in the index.
+	if w := s.get(wildcardKey(q.key, min(p.deepest, q.n))); w != nil {
 		return s.answer(res, q, w, false, p.zone, qtype, q.pres)
 	}
 	if hop > 0 && p.zone == nil {
@@ -277,10 +269,10 @@ func (s *Snapshot) step(res *Result, q *qname, qtype uint16, hop int) (string, b
 // ledger's DS, or NODATA.
 func (s *Snapshot) parentDS(res *Result, q *qname, nd, zone *node) (string, bool) {
 	switch {
-	case nd.registered && nd.ns == nil && len(s.keys) > 0:
-		res.Answer = appendRRs(res.Answer, s.childDS(nd.name))
-	case nd.ds != nil:
-		res.Answer = appendRRs(res.Answer, nd.ds.rrs)
+	case nd.registered() && !nd.has(fNS) && len(s.keys) > 0:
+		res.Answer = appendRRs(res.Answer, s.childDS(nd.name()))
+	case nd.has(fDS):
+		res.Answer = append(res.Answer, nd.find(dns.TypeDS).records(nd.name())...)
 	default:
 		s.negative(res, q, zone, dns.RcodeSuccess, []uint16{dns.TypeNS})
 		if res.Denial != nil {
@@ -310,7 +302,7 @@ func zoneName(z *node) string {
 	if z == nil {
 		return "."
 	}
-	return z.name
+	return z.name()
 }
 
 // answer answers qtype at q from the node nd (nil: the root apex). apex
@@ -319,7 +311,7 @@ func zoneName(z *node) string {
 func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node, qtype uint16, owner string) (string, bool) {
 	var sets []rrset
 	if nd != nil {
-		sets = nd.sets
+		sets = nd.rrsets()
 	}
 	if apex {
 		switch qtype {
@@ -336,8 +328,8 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 			for i := range s.ns {
 				if g := s.top().get(s.ns[i].key); g != nil {
 					for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-						if set := g.find(t); set != nil {
-							res.Extra = appendRRs(res.Extra, set.rrs)
+						if set := g.find(t); set.n > 0 {
+							res.Extra = append(res.Extra, set.records(g.name())...)
 						}
 					}
 				}
@@ -348,7 +340,7 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 			// derived NS (2) and SOA (6).
 			for _, set := range sets {
 				if set.typ < dns.TypeNS {
-					res.Answer = appendRRs(res.Answer, set.rrs)
+					res.Answer = append(res.Answer, set.records(nd.name())...)
 					return "", false
 				}
 			}
@@ -356,22 +348,29 @@ func (s *Snapshot) answer(res *Result, q *qname, nd *node, apex bool, zone *node
 			return "", false
 		}
 	}
+	if owner == "" && nd != nil {
+		owner = nd.name()
+	}
 	if qtype == dns.TypeANY {
 		if len(sets) > 0 {
-			res.Answer = appendRRs(res.Answer, withOwner(sets[0].rrs, owner))
+			res.Answer = append(res.Answer, sets[0].records(owner)...)
 			return "", false
 		}
 		s.negative(res, q, zone, dns.RcodeSuccess, s.typesAt(res, nd, apex))
 		return "", false
 	}
 	if nd != nil {
-		if set := nd.find(qtype); set != nil {
-			res.Answer = appendRRs(res.Answer, withOwner(set.rrs, owner))
+		if set := nd.find(qtype); set.n > 0 {
+			res.Answer = append(res.Answer, set.records(owner)...)
 			return "", false
 		}
-		if nd.cname != nil && qtype != dns.TypeCNAME {
-			res.Answer = appendRRs(res.Answer, withOwner(nd.cname.rrs, owner))
-			if c, ok := nd.cname.rrs[0].(*dns.CNAME); ok {
+		if nd.has(fCNAME) && qtype != dns.TypeCNAME {
+			rr := nd.find(dns.TypeCNAME).first(owner)
+			if rr == nil {
+				return "", false
+			}
+			res.Answer = append(res.Answer, rr)
+			if c, ok := rr.(*dns.CNAME); ok {
 				return c.Target, true
 			}
 			return "", false
@@ -395,15 +394,14 @@ func (s *Snapshot) typesAt(res *Result, nd *node, apex bool) []uint16 {
 
 // synthesize applies the DNAME at d to q (RFC 6672 §3.3).
 func (s *Snapshot) synthesize(res *Result, q *qname, d *node) (string, bool) {
-	rr := d.dname.rrs[0]
-	dn, ok := rr.(*dns.DNAME)
+	dn, ok := d.find(dns.TypeDNAME).first(d.name()).(*dns.DNAME)
 	if !ok {
 		return "", false
 	}
-	if !containsRR(res.Answer, rr) {
-		res.Answer = appendRRs(res.Answer, d.dname.rrs[:1:1])
+	if !containsDNAME(res.Answer, dn) {
+		res.Answer = append(res.Answer, dn)
 	}
-	target := leadingLabels(q.pres, q.total-d.depth)
+	target := leadingLabels(q.pres, q.total-int(d.depth))
 	if dn.Target != "." {
 		target += dn.Target
 	}
@@ -442,14 +440,14 @@ func (s *Snapshot) zoneSOA(zone *node, negative bool) []dns.RR {
 	if negative {
 		ttl = min(ttl, s.cfg.negTTL)
 	}
-	return []dns.RR{s.soa(zone.name, "hostmaster."+zone.name, ttl)}
+	return []dns.RR{s.soa(zone.name(), "hostmaster."+zone.name(), ttl)}
 }
 
 func (s *Snapshot) zoneNS(zone *node) []dns.RR {
 	if zone == nil {
 		return s.rootNS
 	}
-	return s.derivedNS(zone.name)
+	return s.derivedNS(zone.name())
 }
 
 // appendGlue appends the A and AAAA RRsets at the given keys.
@@ -460,8 +458,8 @@ func (s *Snapshot) appendGlue(extra []dns.RR, keys []string) []dns.RR {
 			continue
 		}
 		for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
-			if set := g.find(t); set != nil {
-				extra = appendRRs(extra, set.rrs)
+			if set := g.find(t); set.n > 0 {
+				extra = append(extra, set.records(g.name())...)
 			}
 		}
 	}
@@ -477,23 +475,11 @@ func appendRRs(dst, rrs []dns.RR) []dns.RR {
 	return append(dst, rrs...)
 }
 
-// withOwner returns rrs, or copies of them owned by owner when it is set.
-func withOwner(rrs []dns.RR, owner string) []dns.RR {
-	if owner == "" {
-		return rrs
-	}
-	out := make([]dns.RR, len(rrs))
-	for i, rr := range rrs {
-		c := dns.Copy(rr)
-		c.Header().Name = owner
-		out[i] = c
-	}
-	return out
-}
-
-func containsRR(list []dns.RR, rr dns.RR) bool {
+// containsDNAME reports whether list holds the DNAME d already: a chain
+// that meets one DNAME twice shows it once.
+func containsDNAME(list []dns.RR, d *dns.DNAME) bool {
 	for _, x := range list {
-		if x == rr {
+		if y, ok := x.(*dns.DNAME); ok && y.Hdr.Name == d.Hdr.Name && y.Target == d.Target {
 			return true
 		}
 	}

@@ -58,23 +58,6 @@ func under(key, anc string) bool {
 	return len(key) > len(anc) && key[len(anc)] == sep && key[:len(anc)] == anc
 }
 
-// commonLabels returns how many leading labels (rightmost in the name) the
-// keys a and b share.
-func commonLabels(a, b string) int {
-	n := min(len(a), len(b))
-	labels := 0
-	i := 0
-	for ; i < n && a[i] == b[i]; i++ {
-		if a[i] == sep {
-			labels++
-		}
-	}
-	if i == n && (len(a) == len(b) || len(a) > n && a[n] == sep || len(b) > n && b[n] == sep) && n > 0 {
-		labels++
-	}
-	return labels
-}
-
 // plainName checks that a stored name (no trailing dot) is made of stored
 // labels: non-empty, at most 63 octets, all bytes plainByte, at most 253
 // octets in all. Such a name needs no escapes and its key is unambiguous.

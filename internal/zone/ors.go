@@ -88,18 +88,18 @@ func (s *Snapshot) forName(q *qname) *Snapshot {
 	return s
 }
 
-// newORS returns an empty ORS sub-snapshot of s over tree t.
-func (s *Snapshot) newORS(t *btree.BTreeG[entry]) *Snapshot {
-	return &Snapshot{cfg: s.cfg, height: s.height, tree: t, ns: s.ns, keys: s.keys, main: s}
+// newORS returns an ORS sub-snapshot of s over the index idx and t.
+func (s *Snapshot) newORS(idx hashIndex, t *btree.BTreeG[*node]) *Snapshot {
+	return &Snapshot{cfg: s.cfg, height: s.height, idx: idx, tree: t, ns: s.ns, keys: s.keys, dsKeys: s.dsKeys, main: s}
 }
 
 // buildORS indexes every arc and X.677 identity of v in a new ORS
 // sub-snapshot of s.
 func (s *Snapshot) buildORS(v *state.Version) (*Snapshot, error) {
-	o := s.newORS(btree.NewG(btreeDegree, entryLess))
-	b := newBuilder(o.tree)
+	o := s.newORS(hashIndex{}, btree.NewG(btreeDegree, nodeLess))
+	b := newBuilder(o)
 	oc := s.cfg.ors
-	b.mutable(oc.key, oc.apex, true).registered = true
+	b.mutable(oc.key, oc.apex, true).flags |= fRegistered
 	o.orsGlue(b, nil)
 	var err error
 	for _, prefix := range []string{oid.ArcPrefix, oid.UAVPrefix} {
@@ -126,9 +126,8 @@ func (o *Snapshot) applyORS(out *Snapshot, prev, next *state.Version, changes []
 	o.mu.Lock()
 	t := o.tree.Clone()
 	o.mu.Unlock()
-	no := out.newORS(t)
-	b := newBuilder(t)
-	b.fresh = map[string]*node{}
+	no := out.newORS(o.idx, t)
+	b := newBuilder(no)
 	if nsChanged {
 		no.orsGlue(b, o.ns)
 	}
@@ -221,7 +220,9 @@ func (o *Snapshot) addORS(b *builder, r state.Reader, k, val []byte) error {
 	}
 	src := orsSource(k, own.Name)
 	if len(own.RRs) > 0 {
-		b.mutable(keyOf(own.Name), own.Name, true).setContrib(src, orsDepthOwn, []rrset{{typ: dns.TypeNAPTR, rrs: slices.Clip(own.RRs)}})
+		if set := newRRset(dns.TypeNAPTR, own.RRs); set.n > 0 {
+			b.mutable(keyOf(own.Name), own.Name, true).setContrib(src, orsDepthOwn, []rrset{set})
+		}
 	}
 	for _, al := range aliases {
 		name := strings.TrimSuffix(al.Name, ".")
@@ -280,7 +281,9 @@ func aliasSets(rrs []dns.RR) []rrset {
 			}
 		}
 		if len(set) > 0 {
-			out = append(out, rrset{typ: t, rrs: slices.Clip(set)})
+			if s := newRRset(t, set); s.n > 0 {
+				out = append(out, s)
+			}
 		}
 	}
 	return slices.Clip(out)
@@ -359,7 +362,7 @@ func (s *Snapshot) orsCutIn(ak string) *node {
 	}
 	pk := ""
 	if parent != nil {
-		pk = parent.key
+		pk = parent.key()
 	}
 	if pk != ak {
 		return nil

@@ -500,16 +500,15 @@ func mustOID(s string) oid.OID {
 // sources (sorted: their order is not part of the index's meaning).
 func dumpORS(s *Snapshot) string {
 	var b strings.Builder
-	s.ors.tree.Ascend(func(e entry) bool {
-		n := e.n
+	s.ors.tree.Ascend(func(n *node) bool {
 		var srcs []string
-		for _, c := range n.contribs {
+		for _, c := range n.contribs() {
 			srcs = append(srcs, fmt.Sprintf("%q/%d", c.src, c.depth))
 		}
 		slices.Sort(srcs)
-		fmt.Fprintf(&b, "%q %s reg=%v dname=%v %v\n", e.key, n.name, n.registered, n.dname != nil, srcs)
-		for _, set := range n.sets {
-			fmt.Fprintf(&b, "  %v\n", showAll(set.rrs))
+		fmt.Fprintf(&b, "%q %s reg=%v kids=%d dname=%v %v\n", n.key(), n.name(), n.registered(), n.kids, n.has(fDNAME), srcs)
+		for _, set := range n.rrsets() {
+			fmt.Fprintf(&b, "  %v\n", showAll(set.records(n.name())))
 		}
 		return true
 	})
@@ -545,6 +544,8 @@ func TestORSApplyMatchesBuild(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		checkIndex(t, got)
+		checkIndex(t, want)
 		if a, b := dumpORS(got), dumpORS(want); a != b {
 			t.Fatalf("height %d: applied and built ORS indexes differ:\n%s", h, diffText(a, b))
 		}

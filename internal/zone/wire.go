@@ -1,0 +1,378 @@
+package zone
+
+import (
+	"encoding/binary"
+	"math/bits"
+	"strings"
+
+	"github.com/miekg/dns"
+)
+
+// WireAnswer says what AppendAnswer appended.
+type WireAnswer struct {
+	// Rcode is dns.RcodeSuccess or dns.RcodeNameError.
+	Rcode int
+	// Authoritative is the AA bit: set except for a referral.
+	Authoritative bool
+	// Root: the answer is the root zone's (Result.Zone "."). With Outside
+	// also set, qname is under no TLD of the ledger (NXDOMAIN from the
+	// root zone) and nothing was appended: that is the seam where the
+	// caller forwards or refuses the query.
+	Root, Outside bool
+	// Records appended to the answer, authority and additional sections.
+	Answer, Ns, Extra uint16
+}
+
+// maxLabels bounds the labels of a name in wire form (255 octets).
+const maxLabels = 128
+
+// AppendAnswer answers the common questions straight in wire form, with
+// the same records Lookup gives: a name's RRset of qtype, NODATA and
+// NXDOMAIN with the zone's SOA, and referrals with their glue, when no
+// CNAME, DNAME, wildcard or ORS name is involved and qtype is not ANY,
+// DS, or SOA, NS or DNSKEY at a zone apex. It returns ok false, having
+// appended nothing, for every other question: those go through Lookup.
+//
+// msg holds a response's header and its one question (so the question's
+// name starts at offset 12, where the answers' owner names point); the
+// answer, authority and additional records are appended to it, without
+// OPT, and the caller sets the header's counts and flags from the
+// WireAnswer. lname is the question's name in wire form in lower case
+// (the question itself may hold any case: owner names point at it).
+// Answers at the question's name carry it as a compression pointer to the
+// question, other owners in full; RDATA is never compressed. AppendAnswer
+// allocates nothing.
+func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w WireAnswer, ok bool) {
+	switch qtype {
+	case dns.TypeANY, dns.TypeDS:
+		return msg, w, false
+	}
+	// The labels of lname, and its key (labels rightmost first, joined by
+	// sep), with the end of each depth's prefix.
+	var offs [maxLabels]uint8
+	total := 0
+	for i := 0; ; {
+		if i >= len(lname) {
+			return msg, w, false
+		}
+		l := int(lname[i])
+		if l == 0 {
+			if i+1 != len(lname) {
+				return msg, w, false
+			}
+			break
+		}
+		if l > 63 || total == maxLabels || i+1+l > len(lname) || i > 255 {
+			return msg, w, false
+		}
+		offs[total] = uint8(i)
+		total++
+		i += 1 + l
+	}
+	if total == 0 {
+		return msg, w, false // the root apex
+	}
+	var keyBuf [maxWire + 2]byte
+	var ends [maxLabels + 1]uint8
+	key := keyBuf[:0]
+	for d := 1; d <= total; d++ {
+		o := int(offs[total-d])
+		label := lname[o+1 : o+1+int(lname[o])]
+		for _, c := range label {
+			if !plainByte(c) {
+				return msg, w, false // escapes: Lookup's slow parse
+			}
+		}
+		if d > 1 {
+			key = append(key, sep)
+		}
+		key = append(key, label...)
+		ends[d] = uint8(len(key))
+	}
+	if s.ors != nil && atOrUnderBytes(key, s.cfg.ors.key) {
+		return msg, w, false
+	}
+
+	// Down the labels from the root, as walk does.
+	var zone, exact, cut *node
+	zoneDepth, deepest := 0, 0
+	for d := 1; d <= total; d++ {
+		k := key[:ends[d]]
+		nd := s.idx.getBytes(k, hashKeyBytes(k))
+		if nd == nil {
+			continue
+		}
+		deepest = d
+		isQ := d == total
+		if nd.has(fNS) {
+			cut = nd
+			zoneDepth = d
+			break
+		}
+		if nd.registered() {
+			zone, zoneDepth = nd, d
+		}
+		if isQ {
+			exact = nd
+		} else if nd.has(fDNAME) {
+			return msg, w, false
+		}
+	}
+	// Owner name offsets in msg of the suffixes of qname.
+	suffix := func(depth int) uint16 { return 12 + uint16(offs[total-depth]) }
+
+	if cut != nil {
+		// A referral: NS and DS of the cut, and glue.
+		out = msg
+		w.Ns = appendSet(&out, cut.find(dns.TypeNS), suffix(zoneDepth))
+		w.Ns += appendSet(&out, cut.find(dns.TypeDS), suffix(zoneDepth))
+		for _, gk := range cut.glue() {
+			g := s.get(gk)
+			if g == nil {
+				continue
+			}
+			for _, t := range [...]uint16{dns.TypeA, dns.TypeAAAA} {
+				w.Extra += appendSetNamed(&out, g.find(t), g.name())
+			}
+		}
+		return out, w, true
+	}
+	w.Root = zone == nil
+	w.Authoritative = true
+	if exact != nil {
+		apex := exact == zone
+		if apex && (qtype == dns.TypeSOA || qtype == dns.TypeNS || qtype == dns.TypeDNSKEY) {
+			return msg, WireAnswer{}, false
+		}
+		if set := exact.find(qtype); set.n > 0 {
+			out = msg
+			w.Answer = appendSet(&out, set, 12)
+			return out, w, true
+		}
+		if exact.has(fCNAME) && qtype != dns.TypeCNAME {
+			return msg, WireAnswer{}, false
+		}
+		out, w.Ns = s.appendNegSOA(msg, lname, offs[:total], zoneDepth, zone == nil)
+		return out, w, true
+	}
+	// qname is not in the index (empty non-terminals are): it does not
+	// exist, unless the ORS zone's apex is below it or a wildcard matches.
+	if s.ors != nil && zone != nil && underBytes(s.cfg.ors.key, key) {
+		return msg, WireAnswer{}, false
+	}
+	var wkBuf [maxWire + 4]byte
+	wk := append(wkBuf[:0], key[:ends[deepest]]...)
+	if deepest > 0 {
+		wk = append(wk, sep)
+	}
+	wk = append(wk, '*')
+	if s.idx.getBytes(wk, hashKeyBytes(wk)) != nil {
+		return msg, WireAnswer{}, false
+	}
+	w.Rcode = dns.RcodeNameError
+	if zone == nil {
+		w.Outside = true
+		return msg, w, true
+	}
+	out, w.Ns = s.appendNegSOA(msg, lname, offs[:total], zoneDepth, false)
+	return out, w, true
+}
+
+// appendSet appends the records of set owned by the name at offset owner
+// of the message; it returns how many.
+func appendSet(out *[]byte, set rrset, owner uint16) uint16 {
+	b := *out
+	for off := 0; off+rrHeaderLen <= len(set.wire); {
+		end := off + rrHeaderLen + (int(set.wire[off+8])<<8 | int(set.wire[off+9]))
+		b = append(b, 0xc0|byte(owner>>8), byte(owner))
+		b = append(b, set.wire[off:end]...)
+		off = end
+	}
+	*out = b
+	return set.n
+}
+
+// appendSetNamed appends the records of set with the owner name written
+// in full; it returns how many.
+func appendSetNamed(out *[]byte, set rrset, owner string) uint16 {
+	b := *out
+	for off := 0; off+rrHeaderLen <= len(set.wire); {
+		end := off + rrHeaderLen + (int(set.wire[off+8])<<8 | int(set.wire[off+9]))
+		b = appendWireName(b, owner)
+		b = append(b, set.wire[off:end]...)
+		off = end
+	}
+	*out = b
+	return set.n
+}
+
+// appendWireName appends a canonical, fully qualified name made of stored
+// labels (no escapes) in wire form.
+func appendWireName(b []byte, name string) []byte {
+	for name != "" && name != "." {
+		i := strings.IndexByte(name, '.')
+		if i < 0 {
+			i = len(name)
+		}
+		b = append(b, byte(i))
+		b = append(b, name[:i]...)
+		if i == len(name) {
+			break
+		}
+		name = name[i+1:]
+	}
+	return append(b, 0)
+}
+
+// appendNegSOA appends the SOA of a negative answer: that of the hosted
+// zone whose apex is the suffix of qname of depth zoneDepth, or the
+// root's. It returns 1, the records appended.
+func (s *Snapshot) appendNegSOA(b, lname []byte, offs []uint8, zoneDepth int, root bool) ([]byte, uint16) {
+	var apex []byte // the zone's name in wire form
+	if root {
+		b = append(b, 0)
+		apex = []byte{0}
+	} else {
+		o := int(offs[len(offs)-zoneDepth])
+		p := 12 + o
+		b = append(b, 0xc0|byte(p>>8), byte(p))
+		apex = lname[o:]
+	}
+	b = binary.BigEndian.AppendUint16(b, dns.TypeSOA)
+	b = binary.BigEndian.AppendUint16(b, dns.ClassINET)
+	b = binary.BigEndian.AppendUint32(b, s.negTTL())
+	lenAt := len(b)
+	b = append(b, 0, 0)
+	b = appendWireName(b, s.ns[0].name)
+	if root {
+		b = appendWireName(b, s.cfg.rootHostmaster)
+	} else {
+		b = append(b, 10, 'h', 'o', 's', 't', 'm', 'a', 's', 't', 'e', 'r')
+		b = append(b, apex...)
+	}
+	b = binary.BigEndian.AppendUint32(b, uint32(s.height))
+	b = binary.BigEndian.AppendUint32(b, soaRefresh)
+	b = binary.BigEndian.AppendUint32(b, soaRetry)
+	b = binary.BigEndian.AppendUint32(b, soaExpire)
+	b = binary.BigEndian.AppendUint32(b, s.cfg.negTTL)
+	binary.BigEndian.PutUint16(b[lenAt:], uint16(len(b)-lenAt-2))
+	return b, 1
+}
+
+// atOrUnderBytes is atOrUnder for a key in a byte slice.
+func atOrUnderBytes(key []byte, anc string) bool {
+	if len(key) < len(anc) || string(key[:len(anc)]) != anc {
+		return false
+	}
+	return len(key) == len(anc) || anc == "" || key[len(anc)] == sep
+}
+
+// underBytes reports whether key (a string) is a strict descendant of
+// anc (in a byte slice).
+func underBytes(key string, anc []byte) bool {
+	return len(key) > len(anc) && key[len(anc)] == sep && key[:len(anc)] == string(anc)
+}
+
+// prefetchMax is the most names Prefetch takes at once.
+const prefetchMax = 64
+
+// prefetchMin is the fewest names an index has for Prefetch to read
+// ahead: a smaller one stays in the processor's caches anyway, and
+// reading ahead would only repeat the lookups' work. (A variable for the
+// tests.)
+var prefetchMin = 1 << 16
+
+// Prefetch reads the memory that looking the given names up (wire form,
+// lower case; up to 64) will read: their hash index paths, nodes, keys
+// and records, so that the lookups that follow find it in the processor's
+// caches. It walks all the paths in step, one trie level at a time, so
+// that the cache misses of different names overlap instead of waiting one
+// behind the other: at a million names a lookup's misses are most of its
+// cost. It reads nothing for an index of fewer than 65,536 names, which
+// the caches hold. It changes nothing; the result only keeps the reads
+// from being optimised away.
+func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
+	if s.idx.len < prefetchMin {
+		return 0
+	}
+	var hs [prefetchMax]uint64
+	var cur [prefetchMax]*hslot
+	var leaves [prefetchMax]*node
+	n := min(len(lnames), prefetchMax)
+	var keyBuf [maxWire + 2]byte
+	for i, ln := range lnames[:n] {
+		k, ok := wireKey(keyBuf[:0], ln)
+		if !ok {
+			continue
+		}
+		hs[i] = hashKeyBytes(k)
+		cur[i] = &s.idx.root
+	}
+	// A level per pass: every load of a pass depends only on the pass
+	// before, so the loads of one pass overlap.
+	for shift := uint(0); shift < 64; shift += hamtBits {
+		active := false
+		for i, sl := range cur[:n] {
+			if sl == nil {
+				continue
+			}
+			bm := sl.bitmap()
+			bit := uint32(1) << (hs[i] >> shift & hamtMask)
+			if bm&bit == 0 {
+				cur[i] = nil
+				continue
+			}
+			next := &sl.kids[bits.OnesCount32(bm&(bit-1))]
+			if next.leaf != nil {
+				leaves[i], cur[i] = next.leaf, nil
+				continue
+			}
+			cur[i] = next
+			active = true
+		}
+		if !active {
+			break
+		}
+	}
+	// The nodes, then their data: the key, and the records after it.
+	var sum uint64
+	for _, l := range leaves[:n] {
+		if l != nil {
+			sum += uint64(len(l.data))
+		}
+	}
+	for _, l := range leaves[:n] {
+		if l != nil && len(l.data) > 0 {
+			sum += uint64(l.data[0]) + uint64(l.data[len(l.data)-1])
+		}
+	}
+	return sum
+}
+
+// wireKey appends the index key of a name in wire form (lower case) to
+// b; false when a label holds a byte no stored name has.
+func wireKey(b, lname []byte) ([]byte, bool) {
+	var offs [maxLabels]uint8
+	total := 0
+	for i := 0; i < len(lname) && lname[i] != 0; i += 1 + int(lname[i]) {
+		if total == maxLabels || i+1+int(lname[i]) > len(lname) {
+			return b, false
+		}
+		offs[total] = uint8(i)
+		total++
+	}
+	for d := 1; d <= total; d++ {
+		o := int(offs[total-d])
+		label := lname[o+1 : o+1+int(lname[o])]
+		for _, c := range label {
+			if !plainByte(c) {
+				return b, false
+			}
+		}
+		if d > 1 {
+			b = append(b, sep)
+		}
+		b = append(b, label...)
+	}
+	return b, total > 0
+}
