@@ -126,6 +126,18 @@ func checkTxs(ctx context.Context, nd *testnet.Node, todo []load.Commit) error {
 			defer wg.Done()
 			for cm := range work {
 				r, err := cl.Tx(ctx, cm.Hash)
+				// CometBFT indexes a block's transactions after the
+				// block is committed, in the background: a node that
+				// has just reached the block may not find its
+				// transactions for a moment. A missing transaction
+				// fails only if it stays missing.
+				for wait := time.Now().Add(10 * time.Second); client.IsNotFound(err) && time.Now().Before(wait); {
+					select {
+					case <-ctx.Done():
+					case <-time.After(100 * time.Millisecond):
+					}
+					r, err = cl.Tx(ctx, cm.Hash)
+				}
 				if err == nil && (r.Height != cm.Height || r.Code != 0) {
 					err = fmt.Errorf("in block %d with code %d", r.Height, r.Code)
 				}
@@ -331,19 +343,32 @@ func CheckDNS(nodes []*testnet.Node, qs []Question) error {
 // CheckAPI reads each name from every node's API and compares them,
 // leaving out the height the answer was read at.
 func CheckAPI(ctx context.Context, nodes []*testnet.Node, names []string) error {
+	// Read every node at one height they all hold: transactions still in
+	// a mempool when the load stops may commit while the check runs, and
+	// the nodes apply each block at slightly different moments.
+	low := int64(-1)
+	for _, nd := range nodes {
+		h, err := nd.Height(ctx)
+		if err != nil {
+			return err
+		}
+		if low < 0 || h < low {
+			low = h
+		}
+	}
 	for _, name := range names {
 		var want []byte
 		for i, nd := range nodes {
-			n, err := nd.Client().Name(ctx, name)
-			if err != nil {
-				return fmt.Errorf("%s: name %s: %w", nd.Name, name, err)
+			var n api.Name
+			u := nd.Client().Base() + "/v1/names/" + url.PathEscape(name) + "?height=" + strconv.FormatInt(low, 10)
+			if err := getJSON(ctx, u, &n); err != nil {
+				return fmt.Errorf("%s: name %s at height %d: %w", nd.Name, name, low, err)
 			}
-			n.Height = 0
 			got, _ := json.Marshal(n)
 			if i == 0 {
 				want = got
 			} else if string(got) != string(want) {
-				return fmt.Errorf("name %s: %s has %s, %s has %s", name, nodes[0].Name, want, nd.Name, got)
+				return fmt.Errorf("name %s at height %d: %s has %s, %s has %s", name, low, nodes[0].Name, want, nd.Name, got)
 			}
 		}
 	}
