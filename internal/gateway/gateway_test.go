@@ -149,17 +149,30 @@ func TestUDPExchangeAcrossNewIPCore(t *testing.T) {
 			t.Fatalf("got %q", got)
 		}
 	}
-	// The exchange crossed all three routers.
+	// The exchange crossed all three routers. A router counts a batch
+	// once its send returns, which may be after the answer has already
+	// arrived here, so the counters are polled up to a deadline.
 	for _, r := range []string{"r1", "r2", "r3"} {
 		var tx uint64
-		for _, l := range lab.Routers[r].Stats().Links {
-			tx += l.TxPackets
+		for deadline := time.Now().Add(5 * time.Second); ; {
+			tx = 0
+			for _, l := range lab.Routers[r].Stats().Links {
+				tx += l.TxPackets
+			}
+			if tx >= 4 || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond) // polling interval
 		}
 		if tx < 4 {
 			t.Errorf("router %s sent %d packets, want the exchange's 4", r, tx)
 		}
 	}
-	if s := gwb.Stats(); s.ToIPv6 != 2 || s.ToNewIP < 2 {
+	s := gwb.Stats()
+	for deadline := time.Now().Add(5 * time.Second); s.ToNewIP < 2 && time.Now().Before(deadline); s = gwb.Stats() {
+		time.Sleep(10 * time.Millisecond) // polling interval, as above
+	}
+	if s.ToIPv6 != 2 || s.ToNewIP < 2 {
 		t.Errorf("gwb %+v", s)
 	}
 }
