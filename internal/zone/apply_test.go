@@ -244,27 +244,26 @@ func checkIndex(tb testing.TB, s *Snapshot) {
 	if count != s.idx.len {
 		tb.Errorf("tree has %d nodes, hash index %d", count, s.idx.len)
 	}
-	leaves := 0
-	var walk func(sl *hslot, depth int)
-	walk = func(sl *hslot, depth int) {
-		if sl.leaf != nil {
-			leaves++
-			if sl.h != hashKey(sl.leaf.key()) {
-				tb.Errorf("%q: slot hash %x, want %x", sl.leaf.key(), sl.h, hashKey(sl.leaf.key()))
-			}
-			return
+	entries := 0
+	s.idx.each(func(h uint64, n *node) {
+		entries++
+		if h != hashKey(n.key()) {
+			tb.Errorf("%q: hash %x, want %x", n.key(), h, hashKey(n.key()))
 		}
-		if depth > 0 && len(sl.kids) == 0 {
-			tb.Errorf("an empty subtrie at depth %d", depth)
+		if t, ok := s.tree.Get(n); !ok || t != n {
+			tb.Errorf("%q: in the hash index, not the tree", n.key())
 		}
-		for i := range sl.kids {
-			walk(&sl.kids[i], depth+1)
+	})
+	s.tree.Ascend(func(n *node) bool {
+		if s.get(n.key()) != n {
+			tb.Errorf("%q: in the tree, not the hash index", n.key())
 		}
+		return true
+	})
+	if entries != count {
+		tb.Errorf("the hash index has %d entries, the tree %d nodes", entries, count)
 	}
-	walk(&s.idx.root, 0)
-	if leaves != count {
-		tb.Errorf("the hash index has %d leaves, the tree %d nodes", leaves, count)
-	}
+	checkHashIndex(tb, &s.idx)
 	if s.ors != nil {
 		checkIndex(tb, s.ors)
 	}

@@ -21,16 +21,16 @@ const (
 	hamtMask = 1<<hamtBits - 1
 )
 
-// hashIndex is a persistent hash array mapped trie from index key to node:
-// the exact-name lookups of a query cost a hash and a few pointer hops,
-// whatever the size of the zone. It is copy-on-write like the rest of a
-// snapshot: a builder changes only slot arrays it made itself (gen) and
-// copies the path from the root to any other array it changes, so the
-// published tries it started from stay as they were. Copying a hashIndex
-// value shares the whole trie.
-type hashIndex struct {
+// trie is a persistent hash array mapped trie from index key to node. It
+// is copy-on-write like the rest of a snapshot: a builder changes only
+// slot arrays it made itself (gen) and copies the path from the root to
+// any other array it changes, so the published tries it started from stay
+// as they were. Copying a trie value shares the whole trie. A hash index
+// keeps in one the changes made since its flat table was built (see
+// hashIndex).
+type trie struct {
 	root hslot // a subtrie, never a leaf
-	len  int
+	len  int   // leaves
 }
 
 // hslot is a leaf (leaf set) or a subtrie. A subtrie's slot holds the
@@ -51,7 +51,7 @@ func (s *hslot) bitmap() uint32 { return uint32(s.h) }
 func (s *hslot) gen() uint32    { return uint32(s.h >> 32) }
 
 // get returns the node with key k of hash h, or nil.
-func (t *hashIndex) get(k string, h uint64) *node {
+func (t *trie) get(k string, h uint64) *node {
 	s := &t.root
 	for shift := uint(0); ; shift += hamtBits {
 		if s.leaf != nil {
@@ -79,7 +79,7 @@ func (t *hashIndex) get(k string, h uint64) *node {
 
 // getBytes is get for a key held in a byte slice: the query path builds
 // keys in a buffer and must not allocate a string for each probe.
-func (t *hashIndex) getBytes(k []byte, h uint64) *node {
+func (t *trie) getBytes(k []byte, h uint64) *node {
 	s := &t.root
 	for shift := uint(0); ; shift += hamtBits {
 		if s.leaf != nil {
@@ -106,7 +106,7 @@ func (t *hashIndex) getBytes(k []byte, h uint64) *node {
 }
 
 // set puts nd in, in place of any node with its key. gen is the builder's.
-func (t *hashIndex) set(nd *node, h uint64, gen uint32) {
+func (t *trie) set(nd *node, h uint64, gen uint32) {
 	var added bool
 	t.root.with(nd, h, 0, gen, &added)
 	if added {
@@ -115,7 +115,7 @@ func (t *hashIndex) set(nd *node, h uint64, gen uint32) {
 }
 
 // del takes out the node with key k of hash h, if there is one.
-func (t *hashIndex) del(k string, h uint64, gen uint32) {
+func (t *trie) del(k string, h uint64, gen uint32) {
 	if t.get(k, h) == nil {
 		return
 	}

@@ -3,6 +3,7 @@ package zone
 import (
 	"fmt"
 	"net/netip"
+	"os"
 	"sort"
 	"strings"
 	"testing"
@@ -190,4 +191,12 @@ func render(r *Result) string {
 		}
 	}
 	return b.String()
+}
+
+// TestMain merges hash index tries into flat tables after a few changes,
+// not hundreds, so that the tests' small zones go through both parts of
+// the index and through every kind of merge.
+func TestMain(m *testing.M) {
+	compactMin, compactShare = 4, 8
+	os.Exit(m.Run())
 }

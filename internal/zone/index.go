@@ -80,8 +80,11 @@ func setsLen(sets []rrset) int {
 }
 
 // find returns the RRset of type t at n (n == 0: none).
-func (n *node) find(t uint16) rrset {
-	for b := n.sets(); ; {
+func (n *node) find(t uint16) rrset { return findSet(n.sets(), t) }
+
+// findSet returns the RRset of type t in sets (appendSets), or none.
+func findSet(b string, t uint16) rrset {
+	for {
 		s, rest, ok := nextSet(b)
 		if !ok || s.typ > t {
 			return rrset{}
@@ -115,6 +118,7 @@ const (
 	fDS
 	fCNAME
 	fDNAME
+	// fGone (1<<7) marks a tombstone in a hash index (flat.go).
 )
 
 // nodeExtra is the rarer part of a node.
@@ -418,6 +422,9 @@ func (b *builder) finish() {
 		b.prune(n)
 	}
 	b.touched = nil
+	// The builder changes no node after this: the hash index may copy
+	// what its flat table keeps of them.
+	b.idx.compact()
 }
 
 // prune takes n out of the index when it holds nothing: not registered,

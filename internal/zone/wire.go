@@ -94,12 +94,13 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	}
 
 	// Down the labels from the root, as walk does.
-	var zone, exact, cut *node
+	// The index's slots, not its nodes: a slot carries what this reads.
+	var zone, exact, cut fslot
 	zoneDepth, deepest := 0, 0
 	for d := 1; d <= total; d++ {
 		k := key[:ends[d]]
-		nd := s.idx.getBytes(k, hashKeyBytes(k))
-		if nd == nil {
+		nd, ok := s.idx.lookupBytes(k, hashKeyBytes(k))
+		if !ok {
 			continue
 		}
 		deepest = d
@@ -109,7 +110,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 			zoneDepth = d
 			break
 		}
-		if nd.registered() {
+		if nd.has(fRegistered) {
 			zone, zoneDepth = nd, d
 		}
 		if isQ {
@@ -121,12 +122,12 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	// Owner name offsets in msg of the suffixes of qname.
 	suffix := func(depth int) uint16 { return 12 + uint16(offs[total-depth]) }
 
-	if cut != nil {
+	if cut.nd != nil {
 		// A referral: NS and DS of the cut, and glue.
 		out = msg
 		w.Ns = appendSet(&out, cut.find(dns.TypeNS), suffix(zoneDepth))
 		w.Ns += appendSet(&out, cut.find(dns.TypeDS), suffix(zoneDepth))
-		for _, gk := range cut.glue() {
+		for _, gk := range cut.nd.glue() {
 			g := s.get(gk)
 			if g == nil {
 				continue
@@ -137,10 +138,10 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		}
 		return out, w, true
 	}
-	w.Root = zone == nil
+	w.Root = zone.nd == nil
 	w.Authoritative = true
-	if exact != nil {
-		apex := exact == zone
+	if exact.nd != nil {
+		apex := exact.nd == zone.nd
 		if apex && (qtype == dns.TypeSOA || qtype == dns.TypeNS || qtype == dns.TypeDNSKEY) {
 			return msg, WireAnswer{}, false
 		}
@@ -152,12 +153,12 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		if exact.has(fCNAME) && qtype != dns.TypeCNAME {
 			return msg, WireAnswer{}, false
 		}
-		out, w.Ns = s.appendNegSOA(msg, lname, offs[:total], zoneDepth, zone == nil)
+		out, w.Ns = s.appendNegSOA(msg, lname, offs[:total], zoneDepth, zone.nd == nil)
 		return out, w, true
 	}
 	// qname is not in the index (empty non-terminals are): it does not
 	// exist, unless the ORS zone's apex is below it or a wildcard matches.
-	if s.ors != nil && zone != nil && underBytes(s.cfg.ors.key, key) {
+	if s.ors != nil && zone.nd != nil && underBytes(s.cfg.ors.key, key) {
 		return msg, WireAnswer{}, false
 	}
 	var wkBuf [maxWire + 4]byte
@@ -166,11 +167,11 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		wk = append(wk, sep)
 	}
 	wk = append(wk, '*')
-	if s.idx.getBytes(wk, hashKeyBytes(wk)) != nil {
+	if _, ok := s.idx.lookupBytes(wk, hashKeyBytes(wk)); ok {
 		return msg, WireAnswer{}, false
 	}
 	w.Rcode = dns.RcodeNameError
-	if zone == nil {
+	if zone.nd == nil {
 		w.Outside = true
 		return msg, w, true
 	}
@@ -283,67 +284,49 @@ const prefetchMax = 64
 var prefetchMin = 1 << 16
 
 // Prefetch reads the memory that looking the given names up (wire form,
-// lower case; up to 64) will read: their hash index paths, nodes, keys
-// and records, so that the lookups that follow find it in the processor's
-// caches. It walks all the paths in step, one trie level at a time, so
-// that the cache misses of different names overlap instead of waiting one
-// behind the other: at a million names a lookup's misses are most of its
-// cost. It reads nothing for an index of fewer than 65,536 names, which
-// the caches hold. It changes nothing; the result only keeps the reads
-// from being optimised away.
+// lower case; up to 64) will read in the hash index's flat table: their
+// control words, the slots whose tags match, and the nodes' data those
+// point to, so that the lookups that follow find it in the processor's
+// caches. It reads all the names' control words first, then all their
+// slots, then all their data, so that the cache misses of different
+// names overlap instead of waiting one behind the other: at a million
+// names a lookup's misses are most of its cost. It reads nothing for an
+// index of fewer than 65,536 names, which the caches hold, nor in the
+// small trie of recent changes. It changes nothing; the result only keeps
+// the reads from being optimised away.
 func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
-	if s.idx.len < prefetchMin {
+	f := s.idx.base
+	if s.idx.len < prefetchMin || f == nil {
 		return 0
 	}
-	var hs [prefetchMax]uint64
-	var cur [prefetchMax]*hslot
-	var leaves [prefetchMax]*node
+	var hs, ws [prefetchMax]uint64
+	var ok [prefetchMax]bool
+	var slots [prefetchMax]*fslot
 	n := min(len(lnames), prefetchMax)
 	var keyBuf [maxWire + 2]byte
 	for i, ln := range lnames[:n] {
-		k, ok := wireKey(keyBuf[:0], ln)
-		if !ok {
+		k, good := wireKey(keyBuf[:0], ln)
+		if !good {
 			continue
 		}
-		hs[i] = hashKeyBytes(k)
-		cur[i] = &s.idx.root
+		hs[i], ok[i] = hashKeyBytes(k), true
+		ws[i] = f.ctrl[f.home(hs[i])]
 	}
-	// A level per pass: every load of a pass depends only on the pass
-	// before, so the loads of one pass overlap.
-	for shift := uint(0); shift < 64; shift += hamtBits {
-		active := false
-		for i, sl := range cur[:n] {
-			if sl == nil {
-				continue
-			}
-			bm := sl.bitmap()
-			bit := uint32(1) << (hs[i] >> shift & hamtMask)
-			if bm&bit == 0 {
-				cur[i] = nil
-				continue
-			}
-			next := &sl.kids[bits.OnesCount32(bm&(bit-1))]
-			if next.leaf != nil {
-				leaves[i], cur[i] = next.leaf, nil
-				continue
-			}
-			cur[i] = next
-			active = true
-		}
-		if !active {
-			break
+	// The first slot of the home group whose tag matches: what a hit reads.
+	for i := range n {
+		if m := matchTag(ws[i], hs[i]&0x7f); m != 0 && ok[i] {
+			slots[i] = &f.slots[f.home(hs[i])*groupSlots+uint64(bits.TrailingZeros64(m)>>3)]
 		}
 	}
-	// The nodes, then their data: the key, and the records after it.
 	var sum uint64
-	for _, l := range leaves[:n] {
-		if l != nil {
-			sum += uint64(len(l.data))
+	for _, sl := range slots[:n] {
+		if sl != nil {
+			sum += uint64(len(sl.data))
 		}
 	}
-	for _, l := range leaves[:n] {
-		if l != nil && len(l.data) > 0 {
-			sum += uint64(l.data[0]) + uint64(l.data[len(l.data)-1])
+	for _, sl := range slots[:n] {
+		if sl != nil && len(sl.data) > 0 {
+			sum += uint64(sl.data[0]) + uint64(sl.data[len(sl.data)-1])
 		}
 	}
 	return sum
