@@ -2,6 +2,7 @@ package zone
 
 import (
 	"math/bits"
+	"slices"
 )
 
 // hashIndex maps index keys to nodes for the exact-name lookups of a
@@ -27,7 +28,44 @@ import (
 type hashIndex struct {
 	base *flatTable // nil: empty
 	over trie
-	len  int // live keys
+	// recent is a bit set with a bit set for the hash of every key put in
+	// over (and perhaps of others): the keys not in it, most, are looked
+	// up in base without going through the trie. recentGen is the builder
+	// that may change it in place.
+	recent    []uint64
+	recentGen uint32
+	len       int // live keys
+}
+
+// maxRecentWords bounds recent (2 MiB).
+const maxRecentWords = 1 << 18
+
+// inRecent reports whether the key of hash h may be in the trie.
+func (t *hashIndex) inRecent(h uint64) bool {
+	if t.over.len == 0 {
+		return false
+	}
+	b := h >> 7 & uint64(len(t.recent)*64-1)
+	return t.recent[b>>6]&(1<<(b&63)) != 0
+}
+
+// markRecent sets the bit of hash h in recent, copying it first unless
+// the builder gen made it; a first one has 32 bits per change the trie
+// may hold before compact empties it (a bit in 32 set: a key that is not
+// in the trie goes through it once in 32 lookups).
+func (t *hashIndex) markRecent(h uint64, gen uint32) {
+	switch {
+	case t.recent == nil:
+		words := 1
+		for words*64 < 32*t.compactLimit() && words < maxRecentWords {
+			words *= 2
+		}
+		t.recent, t.recentGen = make([]uint64, words), gen
+	case t.recentGen != gen:
+		t.recent, t.recentGen = slices.Clone(t.recent), gen
+	}
+	b := h >> 7 & uint64(len(t.recent)*64-1)
+	t.recent[b>>6] |= 1 << (b & 63)
 }
 
 // fGone marks a tombstone: a node that only says its key was taken out of
@@ -39,7 +77,7 @@ func tombstone(k string) *node { return &node{data: k, klen: uint8(len(k)), flag
 
 // get returns the node with key k of hash h, or nil.
 func (t *hashIndex) get(k string, h uint64) *node {
-	if t.over.len > 0 {
+	if t.inRecent(h) {
 		if nd := t.over.get(k, h); nd != nil {
 			if nd.flags&fGone != 0 {
 				return nil
@@ -65,7 +103,7 @@ func (t *hashIndex) getBytes(k []byte, h uint64) *node {
 // slot, which carries what a query reads of the node without reading the
 // node; ok false when there is none.
 func (t *hashIndex) lookupBytes(k []byte, h uint64) (fslot, bool) {
-	if t.over.len > 0 {
+	if t.inRecent(h) {
 		if nd := t.over.getBytes(k, h); nd != nil {
 			if nd.flags&fGone != 0 {
 				return fslot{}, false
@@ -86,6 +124,7 @@ func (t *hashIndex) set(nd *node, h uint64, gen uint32) {
 	if t.get(nd.key(), h) == nil {
 		t.len++
 	}
+	t.markRecent(h, gen)
 	t.over.set(nd, h, gen)
 }
 
@@ -96,6 +135,7 @@ func (t *hashIndex) del(k string, h uint64, gen uint32) {
 	}
 	t.len--
 	if t.base != nil && t.base.find(k, h) != nil {
+		t.markRecent(h, gen)
 		t.over.set(tombstone(k), h, gen)
 		return
 	}
@@ -118,15 +158,19 @@ var (
 // is the builder that owns t, after its last change to any node: the
 // table copies what the slots need of each node.
 func (t *hashIndex) compact() {
-	limit := compactMin
-	if t.base != nil {
-		limit += t.base.live / compactShare
-	}
-	if t.over.len <= limit {
+	if t.over.len <= t.compactLimit() {
 		return
 	}
 	t.base = t.base.merge(&t.over, t.len)
-	t.over = trie{}
+	t.over, t.recent = trie{}, nil
+}
+
+// compactLimit is the most changes the trie may hold after compact.
+func (t *hashIndex) compactLimit() int {
+	if t.base == nil {
+		return compactMin
+	}
+	return compactMin + t.base.live/compactShare
 }
 
 // each calls fn for every live entry, in no particular order.

@@ -60,7 +60,7 @@ func TestHashIndex(t *testing.T) {
 				case 1:
 					compactMin, compactShare = 1<<30, 1
 					cur.base = cur.base.merge(&cur.over, cur.len)
-					cur.over = trie{}
+					cur.over, cur.recent = trie{}, nil
 				}
 				checkHashIndex(t, &cur)
 				versions = append(versions, version{cur, maps.Clone(want)})
@@ -109,6 +109,11 @@ func checkHashIndex(tb testing.TB, t *hashIndex) {
 	if leaves := walk(&t.over.root, 0); leaves != t.over.len {
 		tb.Errorf("trie: %d leaves, len %d", leaves, t.over.len)
 	}
+	t.over.each(func(h uint64, nd *node) {
+		if !t.inRecent(h) {
+			tb.Errorf("%q: in the trie, not in recent", nd.key())
+		}
+	})
 	live := 0
 	t.each(func(h uint64, nd *node) {
 		live++
