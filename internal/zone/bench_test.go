@@ -152,3 +152,38 @@ func BenchmarkBuild(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkCompact merges a trie of 1/64 of a million keys (the most a
+// node's hash index holds before merging) into a flat table of a million:
+// "patch" copies the table and changes it, "rebuild" builds one afresh
+// (when the table has no room left).
+func BenchmarkCompact(b *testing.B) {
+	const n = 1_000_000
+	var base hashIndex
+	gen := genCounter.Add(1)
+	for i := range n {
+		k := fmt.Sprintf("bench\x00name%07d", i)
+		base.set(probe(k), hashKey(k), gen)
+	}
+	base.base, base.over, base.recent = base.base.merge(&base.over, base.len), trie{}, nil
+	changed := base
+	gen = genCounter.Add(1)
+	for i := range n / 64 {
+		k := fmt.Sprintf("bench\x00name%07d", i*64)
+		if i%4 == 0 {
+			changed.del(k, hashKey(k), gen)
+			continue
+		}
+		changed.set(probe(k), hashKey(k), gen)
+	}
+	b.Run("patch", func(b *testing.B) {
+		for b.Loop() {
+			_ = changed.base.patched(&changed.over)
+		}
+	})
+	b.Run("rebuild", func(b *testing.B) {
+		for b.Loop() {
+			_ = changed.base.rebuilt(&changed.over, changed.len)
+		}
+	})
+}
