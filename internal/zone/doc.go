@@ -175,21 +175,34 @@
 // node holding only the count of its children). The key of a name is its
 // labels in reverse order joined by a byte below every label byte, so key
 // order is the canonical DNS order of RFC 4034 §6.1 and a name's subtree
-// is the contiguous range after it. The nodes are held twice, both
-// copy-on-write: in a hash array mapped trie (a persistent hash index,
-// 32-way, keyed by a per-process seeded hash of the key; each slot holds
-// its subtrie's bitmap, so a level costs one memory read) for the
-// exact-name probes of a query, and in a B-tree (google/btree) for what
-// needs canonical order: listing zones and exporting them. Each node holds
-// its RRsets in wire form (each record's type, class, TTL and RDATA, the
-// owner left out: a few bytes where a decoded dns.RR costs a struct and
-// its fields), flags for the zone apex, the delegation point and the
-// types a walk needs to see (NS, DS, CNAME, DNAME), and, for the rarer
-// nodes, the contributions of several records, the owners a record fills
-// and the keys of a delegation's in-bailiwick glue. A node's key, name
-// and records share one allocation (a 48-byte node points at it), so that
-// a hit reads the node and one string. The index of a million names with
-// one A record each takes about 185 bytes per name.
+// is the contiguous range after it. The nodes are held twice: in a hash
+// index for the exact-name probes of a query, and in a copy-on-write
+// B-tree (google/btree) for what needs canonical order: listing zones,
+// exporting them, Apply. Each node holds its RRsets in wire form (each
+// record's type, class, TTL and RDATA, the owner left out: a few bytes
+// where a decoded dns.RR costs a struct and its fields), flags for the
+// zone apex, the delegation point and the types a walk needs to see (NS,
+// DS, CNAME, DNAME), and, for the rarer nodes, the contributions of
+// several records, the owners a record fills and the keys of a
+// delegation's in-bailiwick glue. A node's key, name and records share
+// one allocation, which a 48-byte node points at.
+//
+// The hash index (keyed by a per-process seeded hash of the key) is two
+// structures. Most names are in a flat open-addressing table in groups of
+// eight 32-byte slots, with a control word of eight one-byte hash tags per
+// group; a slot points at the node and straight at its data, and carries
+// the node's flags, so that a hit reads a control word, one slot and the
+// data, and a name that is not there reads the control word only. The
+// table never changes once built. The names changed since it was built
+// sit in front of it in a persistent hash array mapped trie (32-way,
+// copy-on-write), with tombstones for names taken out, and a bit set of
+// their hashes lets the other lookups skip the trie. When the trie holds
+// more than 256 names plus 1/64 of the table's, the Build or Apply that
+// made it merges the two into a new table: a patched copy (some 50 to 130
+// ms at a million names) or, when the table is nearly full, one built
+// afresh (about 200 ms). The table's slots are advised to the kernel as
+// huge pages. The index of a million names with one A record each takes
+// about 180 bytes per name.
 //
 // Lookup makes one hash probe per label of qname (each a hash of the key
 // prefix and a few pointer hops, whatever the size of the zone), plus a
@@ -208,12 +221,13 @@
 // and declines (for Lookup to answer) whatever involves a CNAME, DNAME,
 // wildcard, the ORS zone, ANY, DS, or SOA, NS and DNSKEY at an apex.
 //
-// Apply shares the trie and clones the tree (O(1) each), then for each
-// changed registry key removes what the old record put in the index (the
-// index remembers which owners each record filled) and adds the new
+// Apply shares the hash index and clones the tree (O(1) each), then for
+// each changed registry key removes what the old record put in the index
+// (the index remembers which owners each record filled) and adds the new
 // record, copying only the trie and tree paths it changes: O(c (k + log
-// n)) for c changed records of k RRsets; a block that changes a name
-// server entry also rereads the entries and replaces the name server
+// n)) for c changed records of k RRsets, plus the merge of the trie into
+// a new table, O(n), once per n/64 changes or so; a block that changes a
+// name server entry also rereads the entries and replaces the name server
 // addresses, O(e log n) for e entries. Build is O(n log n). Zones and
 // Export visit the names they list.
 //
