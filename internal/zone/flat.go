@@ -255,10 +255,7 @@ func slotOf(nd *node, h uint64) fslot {
 	return fslot{data: nd.data, nd: nd, meta: h&metaHash | uint64(nd.flags)<<16 | uint64(nd.nlen)<<8 | uint64(nd.klen)}
 }
 
-func (s *fslot) key() string { return s.data[:uint8(s.meta)] }
-func (s *fslot) name() string {
-	return s.data[uint8(s.meta) : int(uint8(s.meta))+int(uint8(s.meta>>8))]
-}
+func (s *fslot) key() string      { return s.data[:uint8(s.meta)] }
 func (s *fslot) sets() string     { return s.data[int(uint8(s.meta))+int(uint8(s.meta>>8)):] }
 func (s *fslot) flags() uint8     { return uint8(s.meta >> 16) }
 func (s *fslot) has(f uint8) bool { return s.flags()&f != 0 }
@@ -354,7 +351,7 @@ func newFlatTable(n int) *flatTable {
 // are written): at a million names they span some 45 MiB, and a lookup
 // reads one at random.
 func (f *flatTable) adviseHuge() {
-	adviseHuge(unsafe.Pointer(unsafe.SliceData(f.slots)), uintptr(len(f.slots))*unsafe.Sizeof(fslot{}))
+	adviseHuge(unsafe.Pointer(unsafe.SliceData(f.slots)), uintptr(len(f.slots))*unsafe.Sizeof(fslot{})) //nolint:gosec // the slots' own address range, only passed to madvise
 }
 
 // full reports whether n more slots would fill the table beyond tableFull.

@@ -22,7 +22,7 @@ func adviseHuge(p unsafe.Pointer, n uintptr) {
 	if end <= start {
 		return
 	}
-	b := unsafe.Slice((*byte)(unsafe.Add(p, start-uintptr(p))), end-start)
+	b := unsafe.Slice((*byte)(unsafe.Add(p, start-uintptr(p))), end-start) //nolint:gosec // inside [p, p+n), only passed to madvise
 	_ = unix.Madvise(b, unix.MADV_HUGEPAGE)
 	_ = unix.Madvise(b, unix.MADV_COLLAPSE)
 }
