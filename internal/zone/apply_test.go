@@ -166,6 +166,20 @@ func snapshotText(tb testing.TB, s *Snapshot, u *universe) string {
 	return b.String()
 }
 
+// wireText renders the wire answers (AppendAnswer) to every query of the
+// universe.
+func wireText(tb testing.TB, s *Snapshot, u *universe) string {
+	var b strings.Builder
+	for _, q := range u.queries {
+		for _, t := range queryTypes {
+			if m, w := wireAnswer(tb, s, q, t); m != nil {
+				fmt.Fprintf(&b, "? %s %s %+v\n%s", q, dns.TypeToString[t], w, m)
+			}
+		}
+	}
+	return b.String()
+}
+
 // dumpIndex renders every node of the index with everything it holds.
 func dumpIndex(s *Snapshot) string {
 	var b strings.Builder
@@ -309,9 +323,9 @@ func TestApplyMatchesBuild(t *testing.T) {
 				}
 				next := v.Next(h, changesFor(model, touched))
 				checkOld := h%15 == 0
-				var before, beforeIndex string
+				var before, beforeIndex, beforeWire string
 				if checkOld {
-					before, beforeIndex = snapshotText(t, snap, u), dumpIndex(snap)
+					before, beforeIndex, beforeWire = snapshotText(t, snap, u), dumpIndex(snap), wireText(t, snap, u)
 				}
 				applied, err := snap.Apply(v, next, changesFor(model, touched))
 				if err != nil {
@@ -323,6 +337,9 @@ func TestApplyMatchesBuild(t *testing.T) {
 					}
 					if after := dumpIndex(snap); after != beforeIndex {
 						t.Fatalf("height %d: Apply changed the previous index: %s", h, diffText(after, beforeIndex))
+					}
+					if after := wireText(t, snap, u); after != beforeWire {
+						t.Fatalf("height %d: Apply changed the previous wire answers: %s", h, diffText(after, beforeWire))
 					}
 				}
 				fresh, err := Build(next, cfg)
