@@ -322,7 +322,7 @@ func TestApplyMatchesBuild(t *testing.T) {
 					touched = append(touched, mutate(t, rng, u, model))
 				}
 				next := v.Next(h, changesFor(model, touched))
-				checkOld := h%15 == 0
+				checkOld := h%5 == 0
 				var before, beforeIndex, beforeWire string
 				if checkOld {
 					before, beforeIndex, beforeWire = snapshotText(t, snap, u), dumpIndex(snap), wireText(t, snap, u)
