@@ -1,8 +1,11 @@
 package node
 
 import (
+	"context"
 	"os"
 	"runtime/debug"
+	"runtime/metrics"
+	"time"
 )
 
 // DefaultGCPercent is the garbage collector's target that SetGCPercent
@@ -17,13 +20,63 @@ import (
 // traffic may prefer a larger value, and less collector work, with GOGC.
 const DefaultGCPercent = 25
 
+// MinGCHeadroom is the least the heap may grow between collections under
+// the default target: 25% of a small heap is little (Go's runtime scales
+// its own 4 MiB floor by GOGC, to 1 MiB at 25), and a node of a few
+// thousand names, whose background work allocates a little all the time,
+// would collect about twice a second, each collection stopping the world
+// for a moment that shows in the DNS tail latency. With 64 MiB of
+// headroom it collects every few tens of seconds, for at most 64 MiB of
+// resident memory more; from a live heap of 256 MiB up the 25% governs.
+const MinGCHeadroom = 64 << 20
+
 // SetGCPercent sets the garbage collector's target to DefaultGCPercent
-// unless GOGC is set in the environment; it returns GOGC's value, "" when
-// the default was set.
-func SetGCPercent() (gogc string) {
+// unless GOGC is set in the environment, and, in that case only, keeps it
+// adjusted until ctx ends so that the heap may grow at least
+// MinGCHeadroom between collections (gcPercentFor). It returns GOGC's
+// value, "" when the default was set.
+func SetGCPercent(ctx context.Context) (gogc string) {
 	if v, ok := os.LookupEnv("GOGC"); ok {
 		return v
 	}
-	debug.SetGCPercent(DefaultGCPercent)
+	cur := gcPercentFor(liveHeap())
+	debug.SetGCPercent(cur)
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			// Only a change of a tenth or more: each call takes the
+			// runtime's heap lock.
+			if p := gcPercentFor(liveHeap()); p*10 > cur*11 || p*10 < cur*9 {
+				debug.SetGCPercent(p)
+				cur = p
+			}
+		}
+	}()
 	return ""
+}
+
+// gcPercentFor returns the target for a live heap of live bytes:
+// DefaultGCPercent, or more so that the heap may grow by MinGCHeadroom.
+func gcPercentFor(live uint64) int {
+	if live == 0 || live*DefaultGCPercent/100 >= MinGCHeadroom {
+		return DefaultGCPercent
+	}
+	return int((MinGCHeadroom*100 + live - 1) / live)
+}
+
+// liveHeap returns the bytes of heap the last collection found live (0
+// before the first).
+func liveHeap() uint64 {
+	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	metrics.Read(s)
+	if s[0].Value.Kind() != metrics.KindUint64 {
+		return 0
+	}
+	return s[0].Value.Uint64()
 }

@@ -1,12 +1,14 @@
 package node
 
 import (
+	"context"
 	"os"
 	"runtime/debug"
 	"testing"
 )
 
-// TestSetGCPercent: the default applies without GOGC, and GOGC wins.
+// TestSetGCPercent: without GOGC the target is set from the live heap
+// (at least DefaultGCPercent), and GOGC wins.
 func TestSetGCPercent(t *testing.T) {
 	old := debug.SetGCPercent(100)
 	t.Cleanup(func() { debug.SetGCPercent(old) })
@@ -15,18 +17,40 @@ func TestSetGCPercent(t *testing.T) {
 	} else {
 		t.Cleanup(func() { _ = os.Unsetenv("GOGC") })
 	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	_ = os.Unsetenv("GOGC")
-	if got := SetGCPercent(); got != "" {
+	if got := SetGCPercent(ctx); got != "" {
 		t.Fatalf("without GOGC: reported %q", got)
 	}
-	if p := debug.SetGCPercent(100); p != DefaultGCPercent {
-		t.Fatalf("without GOGC the target is %d, want %d", p, DefaultGCPercent)
+	if p, want := debug.SetGCPercent(100), gcPercentFor(liveHeap()); p < DefaultGCPercent || p > want*11/10+1 || p < want*9/10 {
+		t.Fatalf("without GOGC the target is %d, want about %d (at least %d)", p, want, DefaultGCPercent)
 	}
 	_ = os.Setenv("GOGC", "150")
-	if got := SetGCPercent(); got != "150" {
+	if got := SetGCPercent(ctx); got != "150" {
 		t.Fatalf("with GOGC=150: reported %q", got)
 	}
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Fatalf("with GOGC set the target changed to %d", p)
+	}
+}
+
+// TestGCPercentFor: 25% of a large heap, at least MinGCHeadroom of a
+// small one.
+func TestGCPercentFor(t *testing.T) {
+	for _, c := range []struct {
+		live uint64
+		want int
+	}{
+		{0, DefaultGCPercent},
+		{1 << 30, DefaultGCPercent},
+		{256 << 20, DefaultGCPercent},
+		{128 << 20, 50},
+		{8 << 20, 800},
+		{6 << 20, 1067},
+	} {
+		if got := gcPercentFor(c.live); got != c.want {
+			t.Errorf("gcPercentFor(%d MiB) = %d, want %d", c.live>>20, got, c.want)
+		}
 	}
 }
