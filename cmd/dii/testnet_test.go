@@ -48,9 +48,20 @@ func TestTestnetCLI(t *testing.T) {
 		Height    int64  `json:"height"`
 		Peers     int    `json:"peers"`
 	}
-	runJSON(t, &st, "testnet", "status", "--dir", dir)
-	if len(st) != 3 || !st[0].Running || !st[0].Validator || st[2].Validator || st[0].Peers != 2 {
-		t.Fatalf("status %+v", st)
+	// "testnet up" returns once every node runs; node0 meets its second
+	// peer when the peers' dials cross, a moment later.
+	for deadline := time.Now().Add(30 * time.Second); ; {
+		runJSON(t, &st, "testnet", "status", "--dir", dir)
+		if len(st) != 3 || !st[0].Running || !st[0].Validator || st[2].Validator {
+			t.Fatalf("status %+v", st)
+		}
+		if st[0].Peers == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("node0 has %d peers after 30 s, want 2: %+v", st[0].Peers, st)
+		}
+		time.Sleep(200 * time.Millisecond)
 	}
 
 	var res struct {
