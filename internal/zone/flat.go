@@ -94,18 +94,12 @@ func (t *hashIndex) get(k string, h uint64) *node {
 	return nil
 }
 
-// getBytes is get for a key held in a byte slice.
-func (t *hashIndex) getBytes(k []byte, h uint64) *node {
-	r, _ := t.lookupBytes(k, h)
-	return r.nd
-}
-
-// lookupBytes returns the entry of key k (in a byte slice) of hash h as a
-// slot, which carries what a query reads of the node without reading the
-// node; ok false when there is none.
-func (t *hashIndex) lookupBytes(k []byte, h uint64) (fslot, bool) {
+// lookup returns the entry of key k of hash h as a slot, which carries
+// what a query reads of the node without reading the node; ok false when
+// there is none.
+func (t *hashIndex) lookup(k string, h uint64) (fslot, bool) {
 	if t.inRecent(h) {
-		if nd := t.over.getBytes(k, h); nd != nil {
+		if nd := t.over.get(k, h); nd != nil {
 			if nd.flags&fGone != 0 {
 				return fslot{}, false
 			}
@@ -113,7 +107,7 @@ func (t *hashIndex) lookupBytes(k []byte, h uint64) (fslot, bool) {
 		}
 	}
 	if t.base != nil {
-		if s := t.base.findBytes(k, h); s != nil {
+		if s := t.base.find(k, h); s != nil {
 			return *s, true
 		}
 	}
@@ -306,29 +300,6 @@ func (f *flatTable) index(k string, h uint64) int {
 		}
 	}
 	return -1
-}
-
-// findBytes is find for a key held in a byte slice (a copy of index: the
-// query path must not make a string of the key).
-func (f *flatTable) findBytes(k []byte, h uint64) *fslot {
-	tag := h & 0x7f
-	g := f.home(h)
-	for range f.groups {
-		w := f.ctrl[g]
-		for m := matchTag(w, tag); m != 0; m &= m - 1 {
-			s := &f.slots[g*groupSlots+uint64(bits.TrailingZeros64(m)>>3)]
-			if s.meta&metaHash == h&metaHash && s.key() == string(k) {
-				return s
-			}
-		}
-		if matchEmpty(w) != 0 {
-			return nil
-		}
-		if g++; g == f.groups {
-			g = 0
-		}
-	}
-	return nil
 }
 
 // keyHash is the hash of index keys that merge and each recompute for

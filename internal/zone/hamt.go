@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"math/bits"
 	"slices"
+	"unsafe"
 )
 
 // hashSeed seeds the hash of index keys. It is chosen per process: the
@@ -11,8 +12,13 @@ import (
 // nobody knows keeps crafted names from piling into one trie path.
 var hashSeed = maphash.MakeSeed()
 
-func hashKey(k string) uint64      { return maphash.String(hashSeed, k) }
-func hashKeyBytes(k []byte) uint64 { return maphash.Bytes(hashSeed, k) }
+func hashKey(k string) uint64 { return maphash.String(hashSeed, k) }
+
+// keyView returns the bytes of b as a string, without copying them: the
+// query path builds keys in a buffer and must not allocate a string for
+// each probe. b must not change while the string is in use, and the
+// string must not be kept (the index never keeps a key it is asked for).
+func keyView(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) } //nolint:gosec // read-only view, not kept (above)
 
 // The trie consumes hamtBits of the hash per level: 13 levels use all 64
 // bits; keys whose hashes are equal share a collision list below that.
@@ -63,34 +69,6 @@ func (t *trie) get(k string, h uint64) *node {
 		if shift >= 64 {
 			for i := range s.kids {
 				if s.kids[i].leaf.key() == k {
-					return s.kids[i].leaf
-				}
-			}
-			return nil
-		}
-		bm := s.bitmap()
-		bit := uint32(1) << (h >> shift & hamtMask)
-		if bm&bit == 0 {
-			return nil
-		}
-		s = &s.kids[bits.OnesCount32(bm&(bit-1))]
-	}
-}
-
-// getBytes is get for a key held in a byte slice: the query path builds
-// keys in a buffer and must not allocate a string for each probe.
-func (t *trie) getBytes(k []byte, h uint64) *node {
-	s := &t.root
-	for shift := uint(0); ; shift += hamtBits {
-		if s.leaf != nil {
-			if s.h == h && s.leaf.key() == string(k) {
-				return s.leaf
-			}
-			return nil
-		}
-		if shift >= 64 {
-			for i := range s.kids {
-				if s.kids[i].leaf.key() == string(k) {
 					return s.kids[i].leaf
 				}
 			}

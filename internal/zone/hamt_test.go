@@ -74,11 +74,8 @@ func TestHashIndex(t *testing.T) {
 						if got != ver.want[k] {
 							t.Fatalf("version %d after %d: %s is %p, want %p", j, v, k, got, ver.want[k])
 						}
-						if hashKeyBytes([]byte(k)) != hashKey(k) {
-							t.Fatalf("hashKeyBytes(%s) differs from hashKey", k)
-						}
-						if gb := ver.idx.getBytes([]byte(k), hash(k)); gb != got {
-							t.Fatalf("getBytes(%s) differs from get", k)
+						if r, ok := ver.idx.lookup(k, hash(k)); ok != (got != nil) || r.nd != got {
+							t.Fatalf("lookup(%s) differs from get", k)
 						}
 					}
 				}

@@ -89,7 +89,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		key = append(key, label...)
 		ends[d] = uint8(len(key))
 	}
-	if s.ors != nil && atOrUnderBytes(key, s.cfg.ors.key) {
+	if s.ors != nil && atOrUnder(keyView(key), s.cfg.ors.key) {
 		return msg, w, false
 	}
 
@@ -98,8 +98,8 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	var zone, exact, cut fslot
 	zoneDepth, deepest := 0, 0
 	for d := 1; d <= total; d++ {
-		k := key[:ends[d]]
-		nd, ok := s.idx.lookupBytes(k, hashKeyBytes(k))
+		k := keyView(key[:ends[d]])
+		nd, ok := s.idx.lookup(k, hashKey(k))
 		if !ok {
 			continue
 		}
@@ -158,7 +158,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	}
 	// qname is not in the index (empty non-terminals are): it does not
 	// exist, unless the ORS zone's apex is below it or a wildcard matches.
-	if s.ors != nil && zone.nd != nil && underBytes(s.cfg.ors.key, key) {
+	if s.ors != nil && zone.nd != nil && under(s.cfg.ors.key, keyView(key)) {
 		return msg, WireAnswer{}, false
 	}
 	var wkBuf [maxWire + 4]byte
@@ -167,7 +167,7 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 		wk = append(wk, sep)
 	}
 	wk = append(wk, '*')
-	if _, ok := s.idx.lookupBytes(wk, hashKeyBytes(wk)); ok {
+	if k := keyView(wk); s.idx.get(k, hashKey(k)) != nil {
 		return msg, WireAnswer{}, false
 	}
 	w.Rcode = dns.RcodeNameError
@@ -260,20 +260,6 @@ func (s *Snapshot) appendNegSOA(b, lname []byte, offs []uint8, zoneDepth int, ro
 	return b, 1
 }
 
-// atOrUnderBytes is atOrUnder for a key in a byte slice.
-func atOrUnderBytes(key []byte, anc string) bool {
-	if len(key) < len(anc) || string(key[:len(anc)]) != anc {
-		return false
-	}
-	return len(key) == len(anc) || anc == "" || key[len(anc)] == sep
-}
-
-// underBytes reports whether key (a string) is a strict descendant of
-// anc (in a byte slice).
-func underBytes(key string, anc []byte) bool {
-	return len(key) > len(anc) && key[len(anc)] == sep && key[:len(anc)] == string(anc)
-}
-
 // prefetchMax is the most names Prefetch takes at once.
 const prefetchMax = 64
 
@@ -309,7 +295,7 @@ func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 		if !good {
 			continue
 		}
-		hs[i], ok[i] = hashKeyBytes(k), true
+		hs[i], ok[i] = hashKey(keyView(k)), true
 		ws[i] = f.ctrl[f.home(hs[i])]
 	}
 	// The first slot of the home group whose tag matches: what a hit reads.
