@@ -59,11 +59,7 @@ func newBatchConn(c *net.UDPConn, size int) (batchConn, error) {
 func (m *mmsgConn) readBatch(ms []udpMsg) (int, error) {
 	n := min(len(ms), len(m.hdrs))
 	for i := range ms[:n] {
-		m.iovs[i].Base = unsafe.SliceData(ms[i].buf) //nolint:gosec // the kernel reads or writes the datagram here
-		m.iovs[i].SetLen(len(ms[i].buf))
-		h := &m.hdrs[i].Hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&m.sas[i])), Namelen: unix.SizeofSockaddrInet6, Iov: &m.iovs[i]} //nolint:gosec // recvmmsg writes the sender's address here
-		h.SetIovlen(1)
+		m.setHeader(i, ms[i].buf, unix.SizeofSockaddrInet6)
 	}
 	got, err := m.mmsg(unix.SYS_RECVMMSG, n, false)
 	for i := range ms[:got] {
@@ -80,13 +76,20 @@ func (m *mmsgConn) readBatch(ms []udpMsg) (int, error) {
 func (m *mmsgConn) writeBatch(ms []udpMsg) (int, error) {
 	n := min(len(ms), len(m.hdrs))
 	for i := range ms[:n] {
-		m.iovs[i].Base = unsafe.SliceData(ms[i].buf) //nolint:gosec // the kernel reads or writes the datagram here
-		m.iovs[i].SetLen(len(ms[i].buf))
-		h := &m.hdrs[i].Hdr
-		*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&m.sas[i])), Namelen: m.putAddr(&m.sas[i], ms[i].addr), Iov: &m.iovs[i]} //nolint:gosec // sendmmsg reads the destination here
-		h.SetIovlen(1)
+		m.setHeader(i, ms[i].buf, m.putAddr(&m.sas[i], ms[i].addr))
 	}
 	return m.mmsg(unix.SYS_SENDMMSG, n, true)
+}
+
+// setHeader points header i at buf (the datagram) and at socket address
+// i, of namelen bytes: the room for the sender's address (recvmmsg) or
+// the destination's length (sendmmsg).
+func (m *mmsgConn) setHeader(i int, buf []byte, namelen uint32) {
+	m.iovs[i].Base = unsafe.SliceData(buf) //nolint:gosec // the kernel reads or writes the datagram here
+	m.iovs[i].SetLen(len(buf))
+	h := &m.hdrs[i].Hdr
+	*h = unix.Msghdr{Name: (*byte)(unsafe.Pointer(&m.sas[i])), Namelen: namelen, Iov: &m.iovs[i]} //nolint:gosec // the kernel reads or writes the address here
+	h.SetIovlen(1)
 }
 
 // mmsg makes the system call on the first n headers, waiting through the
