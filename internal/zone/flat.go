@@ -213,11 +213,10 @@ func (t *trie) each(fn func(h uint64, nd *node)) {
 // word, then only the slots whose tag matches, then the next group while
 // the group it read was full.
 type flatTable struct {
-	ctrl   []uint64
-	slots  []fslot
-	groups uint64
-	live   int // keys
-	used   int // slots not empty: keys and ctrlGone
+	ctrl  []uint64
+	slots []fslot
+	live  int // keys
+	used  int // slots not empty: keys and ctrlGone
 }
 
 // fslot is a slot of a flat table: the node, and what a query reads of
@@ -270,7 +269,7 @@ func matchTag(w, tag uint64) uint64 {
 func matchEmpty(w uint64) uint64 { return w &^ (w << 6) & msbs }
 
 // home returns the home group of hash h.
-func (f *flatTable) home(h uint64) uint64 { return (h >> 32) * f.groups >> 32 }
+func (f *flatTable) home(h uint64) uint64 { return (h >> 32) * uint64(len(f.ctrl)) >> 32 }
 
 // find returns the slot of key k of hash h, or nil.
 func (f *flatTable) find(k string, h uint64) *fslot {
@@ -284,7 +283,7 @@ func (f *flatTable) find(k string, h uint64) *fslot {
 func (f *flatTable) index(k string, h uint64) int {
 	tag := h & 0x7f
 	g := f.home(h)
-	for range f.groups {
+	for range f.ctrl {
 		w := f.ctrl[g]
 		for m := matchTag(w, tag); m != 0; m &= m - 1 {
 			i := g*groupSlots + uint64(bits.TrailingZeros64(m)>>3)
@@ -295,7 +294,7 @@ func (f *flatTable) index(k string, h uint64) int {
 		if matchEmpty(w) != 0 {
 			return -1
 		}
-		if g++; g == f.groups {
+		if g++; g == uint64(len(f.ctrl)) {
 			g = 0
 		}
 	}
@@ -310,7 +309,7 @@ var keyHash = hashKey
 // newFlatTable returns an empty table with room for n keys.
 func newFlatTable(n int) *flatTable {
 	groups := uint64(max(1, (n*64/tableFill+groupSlots-1)/groupSlots))
-	f := &flatTable{ctrl: make([]uint64, groups), slots: make([]fslot, groups*groupSlots), groups: groups}
+	f := &flatTable{ctrl: make([]uint64, groups), slots: make([]fslot, groups*groupSlots)}
 	for i := range f.ctrl {
 		f.ctrl[i] = lsbs * ctrlEmpty
 	}
@@ -338,7 +337,7 @@ func (f *flatTable) put(nd *node, h uint64) {
 	var free *fslot
 	var freeCtrl *uint64
 	var freeByte uint
-	for range f.groups {
+	for range f.ctrl {
 		w := f.ctrl[g]
 		for m := matchTag(w, tag); m != 0; m &= m - 1 {
 			s := &f.slots[g*groupSlots+uint64(bits.TrailingZeros64(m)>>3)]
@@ -357,7 +356,7 @@ func (f *flatTable) put(nd *node, h uint64) {
 		if matchEmpty(w) != 0 {
 			break
 		}
-		if g++; g == f.groups {
+		if g++; g == uint64(len(f.ctrl)) {
 			g = 0
 		}
 	}
@@ -398,7 +397,7 @@ func (f *flatTable) merge(over *trie, live int) *flatTable {
 // patched returns a copy of f with over's changes.
 func (f *flatTable) patched(over *trie) *flatTable {
 	out := &flatTable{ctrl: slices.Clone(f.ctrl), slots: make([]fslot, len(f.slots)),
-		groups: f.groups, live: f.live, used: f.used}
+		live: f.live, used: f.used}
 	out.adviseHuge()
 	copy(out.slots, f.slots)
 	over.each(func(h uint64, nd *node) {
