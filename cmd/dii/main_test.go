@@ -3,32 +3,17 @@ package main
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/dii-net/dii/internal/testnode"
 )
 
 // diiBin is the dii binary built once for the tests that run it.
 var diiBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dii-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	diiBin = filepath.Join(dir, "dii")
-	if out, err := exec.Command("go", "build", "-o", diiBin, ".").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build dii: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testnode.MainWithBinary(m, ".", &diiBin) }
 
 // run runs the dii binary and returns its stdout; it fails the test on a
 // non-zero exit unless wantFail.

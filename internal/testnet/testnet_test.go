@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -19,27 +18,14 @@ import (
 	"github.com/dii-net/dii/internal/client"
 	"github.com/dii-net/dii/internal/names"
 	"github.com/dii-net/dii/internal/node"
+	"github.com/dii-net/dii/internal/testnode"
 	"github.com/dii-net/dii/internal/tx"
 )
 
 // diiBin is the dii binary the test networks run, built once.
 var diiBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dii-testnet-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	diiBin = filepath.Join(dir, "dii")
-	if out, err := exec.Command("go", "build", "-o", diiBin, "../../cmd/dii").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build dii: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testnode.MainWithBinary(m, "../../cmd/dii", &diiBin) }
 
 // newNetwork lays out a network at a random free base port and stops its
 // nodes when the test ends.

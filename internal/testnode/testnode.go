@@ -2,9 +2,12 @@ package testnode
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -88,4 +91,26 @@ func (n *Node) Signer(t testing.TB, name string) *client.Signer {
 		t.Fatalf("signer: %v", err)
 	}
 	return s
+}
+
+// MainWithBinary is a TestMain for tests that run the dii command as a
+// process: it builds the command in dir (the cmd/dii package, as a path
+// from the test's package) into a temporary folder, sets *bin to the
+// binary, runs the tests, removes the folder and exits with the tests'
+// code.
+func MainWithBinary(m *testing.M, dir string, bin *string) {
+	tmp, err := os.MkdirTemp("", "dii-bin")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	*bin = filepath.Join(tmp, "dii")
+	if out, err := exec.Command("go", "build", "-o", *bin, dir).CombinedOutput(); err != nil { //nolint:gosec // builds this module's own command
+		fmt.Fprintf(os.Stderr, "build dii: %v\n%s", err, out)
+		_ = os.RemoveAll(tmp)
+		os.Exit(1)
+	}
+	code := m.Run()
+	_ = os.RemoveAll(tmp)
+	os.Exit(code)
 }

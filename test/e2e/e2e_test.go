@@ -7,8 +7,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,27 +17,14 @@ import (
 	"github.com/dii-net/dii/internal/load"
 	"github.com/dii-net/dii/internal/node"
 	"github.com/dii-net/dii/internal/testnet"
+	"github.com/dii-net/dii/internal/testnode"
 	"github.com/dii-net/dii/internal/tx"
 )
 
 // diiBin is the dii binary the nodes run, built once.
 var diiBin string
 
-func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "dii-e2e-bin")
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		os.Exit(1)
-	}
-	diiBin = filepath.Join(dir, "dii")
-	if out, err := exec.Command("go", "build", "-o", diiBin, "../../cmd/dii").CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "build dii: %v\n%s", err, out)
-		os.Exit(1)
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
-}
+func TestMain(m *testing.M) { testnode.MainWithBinary(m, "../../cmd/dii", &diiBin) }
 
 const stopTimeout = 10 * time.Second
 
