@@ -64,9 +64,9 @@ func (nd *Node) Status(ctx context.Context) NodeStatus {
 	return s
 }
 
-// rpc calls one of CometBFT's JSON-RPC routes with GET and decodes its
-// result.
-func (nd *Node) rpc(ctx context.Context, path string, out any) error {
+// CallRPC calls one of CometBFT's JSON-RPC routes (path, with its query)
+// on the node with GET and decodes its result into out.
+func (nd *Node) CallRPC(ctx context.Context, path string, out any) error {
 	req, err := http.NewRequestWithContext(ctx, "GET", "http://"+nd.RPC+path, nil)
 	if err != nil {
 		return err
@@ -101,7 +101,7 @@ func (nd *Node) Peers(ctx context.Context) (int, error) {
 	var ni struct {
 		NPeers string `json:"n_peers"`
 	}
-	if err := nd.rpc(ctx, "/net_info", &ni); err != nil {
+	if err := nd.CallRPC(ctx, "/net_info", &ni); err != nil {
 		return 0, err
 	}
 	return strconv.Atoi(ni.NPeers)
@@ -145,7 +145,7 @@ func (nd *Node) Signers(ctx context.Context, h int64) ([]string, error) {
 			} `json:"commit"`
 		} `json:"signed_header"`
 	}
-	if err := nd.rpc(ctx, "/commit?height="+strconv.FormatInt(h, 10), &c); err != nil {
+	if err := nd.CallRPC(ctx, "/commit?height="+strconv.FormatInt(h, 10), &c); err != nil {
 		return nil, err
 	}
 	var out []string
@@ -179,7 +179,7 @@ func (nd *Node) Validators(ctx context.Context, h int64) ([]Validator, error) {
 			Power string `json:"voting_power"`
 		} `json:"validators"`
 	}
-	if err := nd.rpc(ctx, path, &r); err != nil {
+	if err := nd.CallRPC(ctx, path, &r); err != nil {
 		return nil, err
 	}
 	var out []Validator

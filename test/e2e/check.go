@@ -174,15 +174,9 @@ type blockMeta struct {
 // every block up to the lowest of their heights, reading each node's
 // blocks from the first it was not yet checked for.
 func (c *Checker) CheckHeaders(ctx context.Context, nodes []*testnet.Node) error {
-	low := int64(-1)
-	for _, nd := range nodes {
-		h, err := nd.Height(ctx)
-		if err != nil {
-			return err
-		}
-		if low < 0 || h < low {
-			low = h
-		}
+	low, err := lowestHeight(ctx, nodes)
+	if err != nil {
+		return err
 	}
 	for _, nd := range nodes {
 		c.mu.Lock()
@@ -224,7 +218,6 @@ const maxMetas = 20
 // blockMetas reads the headers of blocks from..to through the node's
 // CometBFT RPC, and fails unless it gets every one.
 func blockMetas(ctx context.Context, nd *testnet.Node, from, to int64) (map[int64]blockMeta, error) {
-	u := fmt.Sprintf("http://%s/blockchain?minHeight=%d&maxHeight=%d", nd.RPC, from, to)
 	var r struct {
 		BlockMetas []struct {
 			BlockID struct {
@@ -236,8 +229,10 @@ func blockMetas(ctx context.Context, nd *testnet.Node, from, to int64) (map[int6
 			} `json:"header"`
 		} `json:"block_metas"`
 	}
-	if err := rpcGet(ctx, u, &r); err != nil {
-		return nil, fmt.Errorf("%s: %w", nd.Name, err)
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := nd.CallRPC(ctx, fmt.Sprintf("/blockchain?minHeight=%d&maxHeight=%d", from, to), &r); err != nil {
+		return nil, err
 	}
 	out := map[int64]blockMeta{}
 	for _, m := range r.BlockMetas {
@@ -253,39 +248,6 @@ func blockMetas(ctx context.Context, nd *testnet.Node, from, to int64) (map[int6
 		}
 	}
 	return out, nil
-}
-
-// rpcGet calls a CometBFT JSON-RPC route and decodes its result.
-func rpcGet(ctx context.Context, u string, out any) error {
-	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, "GET", u, nil)
-	if err != nil {
-		return err
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("%s: %w", u, err)
-	}
-	var env struct {
-		Result json.RawMessage `json:"result"`
-		Error  *struct {
-			Message string `json:"message"`
-			Data    string `json:"data"`
-		} `json:"error"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return fmt.Errorf("%s: %w", u, err)
-	}
-	if env.Error != nil {
-		return fmt.Errorf("%s: %s %s", u, env.Error.Message, env.Error.Data)
-	}
-	return json.Unmarshal(env.Result, out)
 }
 
 // Question is one DNS question. With Want set, the answer section must
@@ -346,15 +308,9 @@ func CheckAPI(ctx context.Context, nodes []*testnet.Node, names []string) error 
 	// Read every node at one height they all hold: transactions still in
 	// a mempool when the load stops may commit while the check runs, and
 	// the nodes apply each block at slightly different moments.
-	low := int64(-1)
-	for _, nd := range nodes {
-		h, err := nd.Height(ctx)
-		if err != nil {
-			return err
-		}
-		if low < 0 || h < low {
-			low = h
-		}
+	low, err := lowestHeight(ctx, nodes)
+	if err != nil {
+		return err
 	}
 	for _, name := range names {
 		var want []byte
@@ -381,15 +337,9 @@ func CheckAPI(ctx context.Context, nodes []*testnet.Node, names []string) error 
 // It returns how many names the zone held.
 func CheckZone(ctx context.Context, nodes []*testnet.Node, zone string) (int, error) {
 	for try := 0; ; try++ {
-		low := int64(-1)
-		for _, nd := range nodes {
-			h, err := nd.Height(ctx)
-			if err != nil {
-				return 0, err
-			}
-			if low < 0 || h < low {
-				low = h
-			}
+		low, err := lowestHeight(ctx, nodes)
+		if err != nil {
+			return 0, err
 		}
 		var want []byte
 		var count int
@@ -491,6 +441,21 @@ func WaitSameState(ctx context.Context, nodes []*testnet.Node) error {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// lowestHeight returns the lowest of the nodes' latest heights.
+func lowestHeight(ctx context.Context, nodes []*testnet.Node) (int64, error) {
+	low := int64(-1)
+	for _, nd := range nodes {
+		h, err := nd.Height(ctx)
+		if err != nil {
+			return 0, err
+		}
+		if low < 0 || h < low {
+			low = h
+		}
+	}
+	return low, nil
 }
 
 // Through is the height through which every node's headers were compared.
