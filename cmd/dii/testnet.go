@@ -124,6 +124,17 @@ func printNodes(w io.Writer, nodes []testnet.NodeSpec) {
 	_ = tw.Flush()
 }
 
+// openSelect opens the network and picks the nodes named in args (all
+// when none is).
+func openSelect(open func() (*testnet.Network, error), args []string) (*testnet.Network, []*testnet.Node, error) {
+	n, err := open()
+	if err != nil {
+		return nil, nil, err
+	}
+	nodes, err := n.Select(args)
+	return n, nodes, err
+}
+
 func testnetUpCmd(g *globals, open func() (*testnet.Network, error)) *cobra.Command {
 	var wait time.Duration
 	cmd := &cobra.Command{
@@ -136,11 +147,7 @@ until every started node's API answers, then prints the status.`,
 		Example: `  dii testnet up --dir /tmp/tn
   dii testnet up node2 --dir /tmp/tn      # restart one node after a kill`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := open()
-			if err != nil {
-				return err
-			}
-			nodes, err := n.Select(args)
+			n, nodes, err := openSelect(open, args)
 			if err != nil {
 				return err
 			}
@@ -164,11 +171,7 @@ func testnetDownCmd(open func() (*testnet.Network, error)) *cobra.Command {
 		Example: `  dii testnet down --dir /tmp/tn
   dii testnet down node3 --dir /tmp/tn`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := open()
-			if err != nil {
-				return err
-			}
-			nodes, err := n.Select(args)
+			n, nodes, err := openSelect(open, args)
 			if err != nil {
 				return err
 			}
@@ -192,11 +195,7 @@ func testnetKillCmd(open func() (*testnet.Network, error)) *cobra.Command {
 		Example: `  dii testnet kill node1 --dir /tmp/tn && dii testnet up node1 --dir /tmp/tn`,
 		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			n, err := open()
-			if err != nil {
-				return err
-			}
-			nodes, err := n.Select(args)
+			_, nodes, err := openSelect(open, args)
 			if err != nil {
 				return err
 			}
