@@ -37,7 +37,10 @@ var paramsKey = []byte("p/registry")
 const ProofOpType = "dii/smt"
 
 // AccountKey is the state key of an account.
-func AccountKey(a tx.Address) []byte { return append([]byte("a/"), a[:]...) }
+func AccountKey(a tx.Address) []byte { return append([]byte(AccountPrefix), a[:]...) }
+
+// AccountPrefix starts the state key of every account.
+const AccountPrefix = "a/"
 
 // Account is an account's state.
 type Account struct {

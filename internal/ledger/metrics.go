@@ -6,7 +6,11 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dii-net/dii/internal/handle"
+	"github.com/dii-net/dii/internal/oid"
+	"github.com/dii-net/dii/internal/registry"
 	"github.com/dii-net/dii/internal/state"
+	"github.com/dii-net/dii/internal/validator"
 )
 
 // Metrics are the application's Prometheus metrics.
@@ -28,13 +32,13 @@ type Metrics struct {
 // registries are the key prefixes whose entries dii_ledger_registry_entries
 // counts, by label.
 var registries = []struct{ label, prefix string }{
-	{"accounts", "a/"},
-	{"names", "n/"},
-	{"nameservers", "s/ns/"},
-	{"validators", "v/"},
-	{"oid_arcs", "o/"},
-	{"uav_identities", "u/"},
-	{"handles", "h/"}, // naming authorities 0.NA/… included
+	{"accounts", AccountPrefix},
+	{"names", registry.KeyPrefix},
+	{"nameservers", registry.NameserverPrefix},
+	{"validators", validator.Prefix},
+	{"oid_arcs", oid.ArcPrefix},
+	{"uav_identities", oid.UAVPrefix},
+	{"handles", handle.KeyPrefix}, // naming authorities 0.NA/… included
 }
 
 // NewMetrics registers the application's metrics with reg (nil: none).
@@ -62,7 +66,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 		}),
 		entries: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Namespace: "dii", Subsystem: "ledger", Name: "registry_entries",
-			Help: "Entries in each registry of the committed state: accounts, names, root name servers, validators, OID arcs, UAV identities.",
+			Help: "Entries in each registry of the committed state: accounts, names, root name servers, validators, OID arcs, UAV identities, handles.",
 		}, []string{"registry"}),
 		serve: prometheus.NewHistogram(prometheus.HistogramOpts{
 			Namespace: "dii", Subsystem: "ledger", Name: "commit_to_serve_seconds",
