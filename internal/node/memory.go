@@ -63,8 +63,11 @@ func SetGCPercent(ctx context.Context) (gogc string) {
 
 // gcPercentFor returns the target for a live heap of live bytes:
 // DefaultGCPercent, or more so that the heap may grow by MinGCHeadroom.
+// A heap under 4 MiB (0 before the first collection) counts as 4 MiB,
+// the runtime's own smallest heap goal.
 func gcPercentFor(live uint64) int {
-	if live == 0 || live*DefaultGCPercent/100 >= MinGCHeadroom {
+	live = max(live, 4<<20)
+	if live*DefaultGCPercent/100 >= MinGCHeadroom {
 		return DefaultGCPercent
 	}
 	return int((MinGCHeadroom*100 + live - 1) / live)
