@@ -149,31 +149,23 @@ func TestUDPExchangeAcrossNewIPCore(t *testing.T) {
 			t.Fatalf("got %q", got)
 		}
 	}
-	// The exchange crossed all three routers. A router counts a batch
-	// once its send returns, which may be after the answer has already
-	// arrived here, so the counters are polled up to a deadline.
-	for _, r := range []string{"r1", "r2", "r3"} {
-		var tx uint64
-		for deadline := time.Now().Add(5 * time.Second); ; {
-			tx = 0
-			for _, l := range lab.Routers[r].Stats().Links {
-				tx += l.TxPackets
-			}
-			if tx >= 4 || time.Now().After(deadline) {
-				break
-			}
-			time.Sleep(10 * time.Millisecond) // polling interval
+	// The exchange crossed all three routers, four packets each, and gwb
+	// sent its hello and two answers into New IP and two requests to the
+	// server. A router or gateway counts a packet once its send returns,
+	// which may be after the answer has already arrived here, so the
+	// counters are polled up to a deadline.
+	sent := func(r string) (tx uint64) {
+		for _, l := range lab.Routers[r].Stats().Links {
+			tx += l.TxPackets
 		}
-		if tx < 4 {
-			t.Errorf("router %s sent %d packets, want the exchange's 4", r, tx)
-		}
+		return tx
 	}
-	s := gwb.Stats()
-	for deadline := time.Now().Add(5 * time.Second); s.ToNewIP < 2 && time.Now().Before(deadline); s = gwb.Stats() {
-		time.Sleep(10 * time.Millisecond) // polling interval, as above
-	}
-	if s.ToIPv6 != 2 || s.ToNewIP < 2 {
-		t.Errorf("gwb %+v", s)
+	waitFor(t, 5*time.Second, "each router to count the exchange's 4 packets and gwb {ToIPv6:2 ToNewIP:3}", func() bool {
+		s := gwb.Stats()
+		return sent("r1") >= 4 && sent("r2") >= 4 && sent("r3") >= 4 && s.ToIPv6 >= 2 && s.ToNewIP >= 3
+	})
+	if s := gwb.Stats(); s.ToIPv6 != 2 || s.ToNewIP != 3 {
+		t.Errorf("gwb %+v, want 2 to IPv6 and 3 (its hello, two answers) to New IP", s)
 	}
 }
 
