@@ -126,8 +126,9 @@ func checkOpValues(vs []tx.HandleValue) error {
 func sortValues(vs []Value) { sort.Slice(vs, func(i, j int) bool { return vs[i].Index < vs[j].Index }) }
 
 // checkRecord applies the rules that hold for a whole record after a
-// change: at most MaxValues values, at least one HS_ADMIN value, and no
-// alias of the handle to itself.
+// change: at most MaxValues values, in strictly ascending index order (as
+// Decode requires: a record it would refuse is never written), at least
+// one HS_ADMIN value, and no alias of the handle to itself.
 func checkRecord(h Handle, rec *Record) error {
 	if len(rec.Values) > MaxValues {
 		return fmt.Errorf("%w: %s would have %d values, limit %d", ErrTooLarge, h, len(rec.Values), MaxValues)
@@ -135,6 +136,9 @@ func checkRecord(h Handle, rec *Record) error {
 	admins := 0
 	for i := range rec.Values {
 		v := &rec.Values[i]
+		if i > 0 && v.Index <= rec.Values[i-1].Index {
+			return fmt.Errorf("%w: %s would hold index %d twice or out of order", ErrInvalidValue, h, v.Index)
+		}
 		switch v.Type {
 		case TypeAdmin:
 			admins++
@@ -175,6 +179,9 @@ func create(w *state.Overlay, operators []tx.Address, s Signer, now int64, op *t
 		rec.Values = append(rec.Values, fromOp(&op.Values[i], now))
 		hasAdmin = hasAdmin || op.Values[i].Type == TypeAdmin
 	}
+	// Sorted before Value searches them, and again once the default
+	// HS_ADMIN value is in.
+	sortValues(rec.Values)
 	if !hasAdmin {
 		perms := DefaultHandleAdminPerms
 		if h.IsNA() {
@@ -184,11 +191,10 @@ func create(w *state.Overlay, operators []tx.Address, s Signer, now int64, op *t
 		for _, ok := rec.Value(idx); ok; _, ok = rec.Value(idx) {
 			idx++
 		}
-		sortValues(rec.Values)
 		av := AdminValue(idx, AccountHandle(s.Address), 0, perms)
 		rec.Values = append(rec.Values, fromOp(&av, now))
+		sortValues(rec.Values)
 	}
-	sortValues(rec.Values)
 	if err := checkRecord(h, rec); err != nil {
 		return err
 	}

@@ -98,6 +98,15 @@ func TestRules(t *testing.T) {
 	if len(hello.Values) != 3 || hello.Values[2].Index != handle.DefaultAdminIndex || hello.Values[0].Timestamp != w.now {
 		t.Fatalf("20.500/hello: %+v", hello)
 	}
+	// Values in any index order, one where the default HS_ADMIN would go:
+	// the record is stored sorted, the admin at the next free index, and
+	// reads back.
+	w.exec(alice, &tx.HandleCreate{Handle: "20.500/unsorted", Values: []tx.HandleValue{
+		str(300, "DESC", "a"), str(handle.DefaultAdminIndex, "DESC", "b")}}, nil)
+	if got := w.get("20.500/unsorted").Values; len(got) != 3 || got[0].Index != handle.DefaultAdminIndex ||
+		got[1].Index != handle.DefaultAdminIndex+1 || got[1].Type != "HS_ADMIN" || got[2].Index != 300 {
+		t.Fatalf("20.500/unsorted: %+v", got)
+	}
 	a, _ = handleproto.ParseAdminRecord(hello.Values[2].Data)
 	if a.Permissions != handle.DefaultHandleAdminPerms || a.Admin.Handle != acct(alice) {
 		t.Fatalf("default handle admin %+v", a)
