@@ -45,6 +45,32 @@ func authorised(r state.Reader, rec *Record, perm uint16, s Signer) bool {
 	return false
 }
 
+// grants answers, for one operation on rec, whether the signer holds a
+// permission. The record does not change while an operation's values are
+// checked, so each permission is walked once per operation, not once per
+// value: a walk reads up to 32 handles, and an operation carries up to
+// MaxValues values.
+type grants struct {
+	r    state.Reader
+	rec  *Record
+	s    Signer
+	seen map[uint16]bool
+}
+
+func newGrants(r state.Reader, rec *Record, s Signer) *grants {
+	return &grants{r: r, rec: rec, s: s, seen: map[uint16]bool{}}
+}
+
+// has reports whether the signer holds perm on the record.
+func (g *grants) has(perm uint16) bool {
+	ok, known := g.seen[perm]
+	if !known {
+		ok = authorised(g.r, g.rec, perm, g.s)
+		g.seen[perm] = ok
+	}
+	return ok
+}
+
 // adminWalk follows one administrator reference to the values that can
 // authenticate the signer.
 type adminWalk struct {

@@ -5,7 +5,9 @@ import (
 	"testing"
 
 	"github.com/dii-net/dii/internal/handle"
+	"github.com/dii-net/dii/internal/handleproto"
 	"github.com/dii-net/dii/internal/state"
+	"github.com/dii-net/dii/internal/tx"
 )
 
 // BenchmarkLookup is the registry's share of one resolution: read a
@@ -34,6 +36,42 @@ func BenchmarkLookup(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		rec, err := handle.Get(v, names[i%len(names)])
 		if err != nil || len(rec.Wire()) != 3 {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkModifyThroughGroup is the most authorisation work one operation
+// can ask for: a modify of 127 values of a handle whose only HS_ADMIN
+// names an HS_VLIST of 31 group handles, the signer's public key in the
+// last one (a walk reads 32 handles).
+func BenchmarkModifyThroughGroup(b *testing.B) {
+	w := &world{t: &testing.T{}, w: state.NewOverlay(state.Empty()), now: 1_800_000_000}
+	w.exec(opr, &tx.HandleCreate{Handle: "0.NA/20.500", Values: []tx.HandleValue{
+		admin(100, acct(alice), 0, handleproto.AdminAll)}}, nil)
+	var refs []handleproto.Reference
+	for i := range 31 {
+		h := fmt.Sprintf("20.500/g%d", i)
+		vals := []tx.HandleValue{admin(100, acct(alice), 0, handleproto.AdminAll)}
+		if i == 30 {
+			vals = append(vals, pubkey(300, bob))
+		}
+		w.exec(alice, &tx.HandleCreate{Handle: h, Values: vals}, nil)
+		refs = append(refs, handleproto.Reference{Handle: h, Index: 300})
+	}
+	vals := []tx.HandleValue{admin(100, "20.500/group", 200, handleproto.AdminModifyValue), vlist(200, refs...)}
+	for i := range 126 {
+		vals = append(vals, str(uint32(1000+i), "DESC", "x"))
+	}
+	w.exec(alice, &tx.HandleCreate{Handle: "20.500/group", Values: vals[1:2]}, nil)
+	w.exec(alice, &tx.HandleCreate{Handle: "20.500/target", Values: append(vals[:1:1], vals[2:]...)}, nil)
+	mod := &tx.HandleModify{Handle: "20.500/target"}
+	for i := range 126 {
+		mod.Values = append(mod.Values, str(uint32(1000+i), "DESC", "y"))
+	}
+	for b.Loop() {
+		ov := state.NewOverlay(w.w)
+		if err := handle.Exec(ov, operators, bob, w.now+1, mod); err != nil {
 			b.Fatal(err)
 		}
 	}

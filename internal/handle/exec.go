@@ -258,12 +258,13 @@ func add(w *state.Overlay, s Signer, now int64, op *tx.HandleAdd) error {
 	if err := checkOpValues(op.Values); err != nil {
 		return err
 	}
+	g := newGrants(w, rec, s)
 	for i := range op.Values {
 		v := &op.Values[i]
 		if _, ok := rec.Value(v.Index); ok {
 			return fmt.Errorf("%w: %s has a value at index %d", ErrValueExists, h, v.Index)
 		}
-		if p := needPerm(v.Type, handleproto.AdminAddValue, handleproto.AdminAddAdmin); !authorised(w, rec, p, s) {
+		if p := needPerm(v.Type, handleproto.AdminAddValue, handleproto.AdminAddAdmin); !g.has(p) {
 			return unauthorised(h, s, p)
 		}
 	}
@@ -283,7 +284,7 @@ func add(w *state.Overlay, s Signer, now int64, op *tx.HandleAdd) error {
 // value must be writable by administrators and the signer an
 // administrator with the permission. Any change that touches an HS_ADMIN
 // value (before or after) needs the admin permission.
-func mayChange(r state.Reader, h Handle, rec *Record, s Signer, old *Value, newType string, valuePerm, adminPerm uint16) error {
+func mayChange(g *grants, h Handle, old *Value, newType string, valuePerm, adminPerm uint16) error {
 	admin := old.Type == TypeAdmin || newType == TypeAdmin
 	if !admin && old.Perms&handleproto.PermPublicWrite != 0 {
 		return nil
@@ -295,8 +296,8 @@ func mayChange(r state.Reader, h Handle, rec *Record, s Signer, old *Value, newT
 	if admin {
 		p = adminPerm
 	}
-	if !authorised(r, rec, p, s) {
-		return unauthorised(h, s, p)
+	if !g.has(p) {
+		return unauthorised(h, g.s, p)
 	}
 	return nil
 }
@@ -312,13 +313,14 @@ func modify(w *state.Overlay, s Signer, now int64, op *tx.HandleModify) error {
 	if err := checkOpValues(op.Values); err != nil {
 		return err
 	}
+	g := newGrants(w, rec, s)
 	for i := range op.Values {
 		v := &op.Values[i]
 		old, ok := rec.Value(v.Index)
 		if !ok {
 			return fmt.Errorf("%w: %s has no value at index %d", ErrValueNotFound, h, v.Index)
 		}
-		if err := mayChange(w, h, rec, s, old, v.Type, handleproto.AdminModifyValue, handleproto.AdminModifyAdmin); err != nil {
+		if err := mayChange(g, h, old, v.Type, handleproto.AdminModifyValue, handleproto.AdminModifyAdmin); err != nil {
 			return err
 		}
 	}
@@ -343,6 +345,7 @@ func remove(w *state.Overlay, s Signer, now int64, op *tx.HandleRemove) error {
 		return fmt.Errorf("%w: no indexes to remove", ErrInvalidValue)
 	}
 	drop := make(map[uint32]bool, len(op.Indexes))
+	g := newGrants(w, rec, s)
 	for _, i := range op.Indexes {
 		if drop[i] {
 			return fmt.Errorf("%w: index %d given twice", ErrInvalidValue, i)
@@ -351,7 +354,7 @@ func remove(w *state.Overlay, s Signer, now int64, op *tx.HandleRemove) error {
 		if !ok {
 			return fmt.Errorf("%w: %s has no value at index %d", ErrValueNotFound, h, i)
 		}
-		if err := mayChange(w, h, rec, s, old, old.Type, handleproto.AdminRemoveValue, handleproto.AdminRemoveAdmin); err != nil {
+		if err := mayChange(g, h, old, old.Type, handleproto.AdminRemoveValue, handleproto.AdminRemoveAdmin); err != nil {
 			return err
 		}
 		drop[i] = true
