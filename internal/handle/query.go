@@ -62,6 +62,9 @@ func Resolve(r state.Reader, s string) (*Record, []string, error) {
 // is NAPrefix) in key order, starting after the handle after (exclusive;
 // "" for the first page), and the cursor of the next page ("" at the end).
 func List(r state.Reader, prefix, after string, limit int) ([]*Record, string, error) {
+	if limit < 1 {
+		return nil, "", fmt.Errorf("%w: a page of %d handles", ErrInvalidValue, limit)
+	}
 	if err := CheckPrefix(prefix); err != nil {
 		return nil, "", err
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/dii-net/dii/internal/handleproto"
 	"github.com/dii-net/dii/internal/tx"
 )
 
@@ -56,21 +57,9 @@ func NAOf(prefix string) string { return NAPrefix + "/" + prefix }
 // AccountHandle is the handle that names an account in admin references.
 func AccountHandle(a tx.Address) string { return AccountPrefix + "/" + a.String() }
 
-// Fold maps ASCII letters to upper case and leaves every other byte.
-func Fold(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'a' && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
+// Fold maps ASCII letters to upper case and leaves every other byte: the
+// protocol's case rule (handleproto.FoldHandle).
+func Fold(s string) string { return handleproto.FoldHandle(s) }
 
 // EqualFold compares two handles (or prefixes) as the registry does.
 func EqualFold(a, b string) bool { return len(a) == len(b) && Fold(a) == Fold(b) }

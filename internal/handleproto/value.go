@@ -18,6 +18,24 @@ const (
 	minValueSize    = 26   // index 4, timestamp 4, ttl type 1, ttl 4, permission 1, type 4, data 4, references 4
 )
 
+// FoldHandle maps the ASCII letters of a handle to upper case and leaves
+// every other byte: handles compare case-insensitively in ASCII only
+// (RFC 3650 §3), so "p/é" and "p/É" are two handles.
+func FoldHandle(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
 // Reference names one value of a handle: the handle and the value's index
 // (a ValueReference in RFC 3651 §3.1).
 type Reference struct {

@@ -79,7 +79,7 @@ func (c *Client) FollowAliases(ctx context.Context, handle string, o ResolveOpti
 	seen := map[string]bool{}
 	cur := handle
 	for depth := 0; ; depth++ {
-		key := strings.ToUpper(cur)
+		key := handleproto.FoldHandle(cur)
 		if seen[key] {
 			return out, fmt.Errorf("%s: %w (through %s)", cur, ErrAliasLoop, strings.Join(out.Aliases, " -> "))
 		}
@@ -106,7 +106,7 @@ func (c *Client) FollowAliases(ctx context.Context, handle string, o ResolveOpti
 	visiting := map[handleproto.Reference]bool{}
 	for _, v := range out.Values {
 		if strings.EqualFold(v.Type, handleproto.TypeVList) {
-			visiting[handleproto.Reference{Handle: strings.ToUpper(out.Handle), Index: v.Index}] = true
+			visiting[handleproto.Reference{Handle: handleproto.FoldHandle(out.Handle), Index: v.Index}] = true
 			if err := c.expand(ctx, v, 1, f, visiting, resolve, out); err != nil {
 				return out, err
 			}
@@ -139,7 +139,7 @@ func (c *Client) expand(ctx context.Context, v Value, depth int, f FollowOptions
 		return fmt.Errorf("HS_VLIST at index %d: %w", v.Index, err)
 	}
 	for _, ref := range refs {
-		key := handleproto.Reference{Handle: strings.ToUpper(ref.Handle), Index: ref.Index}
+		key := handleproto.Reference{Handle: handleproto.FoldHandle(ref.Handle), Index: ref.Index}
 		if visiting[key] {
 			return fmt.Errorf("%d:%s: %w", ref.Index, ref.Handle, ErrAliasLoop)
 		}

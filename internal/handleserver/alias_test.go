@@ -29,6 +29,9 @@ func aliasSource() fakeSource {
 		"a/group": {vlist(2, handleproto.Reference{Handle: "a/keys", Index: 300})},
 		"loop/1":  {alias("loop/2")},
 		"loop/2":  {alias("LOOP/1")},
+		// Only ASCII letters fold: these two are different handles.
+		"u/é":     {alias("u/É")},
+		"u/É":     {{Index: 1, Type: "URL", Permissions: pub, Data: []byte("https://e.example/")}},
 		"vloop/x": {vlist(5, handleproto.Reference{Handle: "vloop/y", Index: 6})},
 		"vloop/y": {vlist(6, handleproto.Reference{Handle: "vloop/x", Index: 5})},
 	}
@@ -93,6 +96,9 @@ func TestFollowAliases(t *testing.T) {
 			}
 			t.Log(err)
 		})
+	}
+	if f, err := c.FollowAliases(ctx, "u/é", ResolveOptions{}, FollowOptions{}); err != nil || f.Handle != "u/É" {
+		t.Fatalf("an alias to the handle's non-ASCII upper case: %+v %v", f, err)
 	}
 	// The chain resolves with a limit that allows it.
 	if f, err := FollowAliases(ctx, ts.addr, "deep/0", ResolveOptions{}, FollowOptions{MaxDepth: 40}); err != nil || f.Handle != "deep/30" {
