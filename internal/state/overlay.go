@@ -1,15 +1,21 @@
 package state
 
 import (
-	"bytes"
-	"sort"
+	"github.com/google/btree"
 )
 
 // Overlay holds pending changes over a base Reader. It is not safe for
-// concurrent use.
+// concurrent use, reads included (Iterate may build its key index).
 type Overlay struct {
 	base   Reader
 	writes map[string][]byte // nil value: deleted
+	// keys holds the keys of writes in order, so that Iterate costs the
+	// changes in its range, not all of them: a block's overlay holds every
+	// write of the block so far, and a transaction may iterate a small
+	// range of it many times. It is made at the first Iterate or Changes
+	// (a transaction's own overlay is mostly only written) and kept up to
+	// date after.
+	keys *btree.BTreeG[string]
 }
 
 // NewOverlay starts an empty set of changes over base.
@@ -30,11 +36,35 @@ func (o *Overlay) Set(key, value []byte) {
 	if value == nil {
 		value = []byte{}
 	}
-	o.writes[string(key)] = value
+	o.put(string(key), value)
 }
 
 // Delete removes key.
-func (o *Overlay) Delete(key []byte) { o.writes[string(key)] = nil }
+func (o *Overlay) Delete(key []byte) { o.put(string(key), nil) }
+
+// put records a write (nil: a deletion).
+func (o *Overlay) put(k string, v []byte) {
+	if _, ok := o.writes[k]; !ok && o.keys != nil {
+		o.keys.ReplaceOrInsert(k)
+	}
+	o.writes[k] = v
+}
+
+// ascend calls fn for the written keys in [start, end) (end nil: no
+// bound), in order, until fn returns false.
+func (o *Overlay) ascend(start, end []byte, fn func(k string) bool) {
+	if o.keys == nil {
+		o.keys = btree.NewOrderedG[string](16)
+		for k := range o.writes {
+			o.keys.ReplaceOrInsert(k)
+		}
+	}
+	if end == nil {
+		o.keys.AscendGreaterOrEqual(string(start), fn)
+		return
+	}
+	o.keys.AscendRange(string(start), string(end), fn)
+}
 
 // Len is the number of pending changes.
 func (o *Overlay) Len() int { return len(o.writes) }
@@ -42,12 +72,7 @@ func (o *Overlay) Len() int { return len(o.writes) }
 // Iterate implements Reader, merging pending changes with the base.
 func (o *Overlay) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 	var keys []string
-	for k := range o.writes {
-		if k >= string(start) && (end == nil || k < string(end)) {
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
+	o.ascend(start, end, func(k string) bool { keys = append(keys, k); return true })
 	i := 0
 	stopped := false
 	o.base.Iterate(start, end, func(k, v []byte) bool {
@@ -82,7 +107,7 @@ func (o *Overlay) Iterate(start, end []byte, fn func(key, value []byte) bool) {
 // WriteTo moves the pending changes into another overlay.
 func (o *Overlay) WriteTo(dst *Overlay) {
 	for k, v := range o.writes {
-		dst.writes[k] = v
+		dst.put(k, v)
 	}
 }
 
@@ -90,10 +115,10 @@ func (o *Overlay) WriteTo(dst *Overlay) {
 // Version.Next.
 func (o *Overlay) Changes() []Change {
 	out := make([]Change, 0, len(o.writes))
-	for k, v := range o.writes {
-		out = append(out, Change{Key: []byte(k), Value: v})
-	}
-	sort.Slice(out, func(i, j int) bool { return bytes.Compare(out[i].Key, out[j].Key) < 0 })
+	o.ascend(nil, nil, func(k string) bool {
+		out = append(out, Change{Key: []byte(k), Value: o.writes[k]})
+		return true
+	})
 	return out
 }
 

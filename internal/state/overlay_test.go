@@ -390,3 +390,39 @@ func TestPrefixEnd(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOverlayIterateSmallRange iterates a range of 8 keys of an
+// overlay that holds 40,000 other writes: a transaction reading one small
+// registry (the validator set, a handle's children) late in a large block.
+func BenchmarkOverlayIterateSmallRange(b *testing.B) {
+	o := state.NewOverlay(state.Empty())
+	for i := range 40_000 {
+		o.Set(fmt.Appendf(nil, "n/name%06d", i), []byte("x"))
+	}
+	for i := range 8 {
+		o.Set(fmt.Appendf(nil, "v/%d", i), []byte("v"))
+	}
+	start := []byte("v/")
+	end := state.PrefixEnd(start)
+	for b.Loop() {
+		n := 0
+		o.Iterate(start, end, func(_, _ []byte) bool { n++; return true })
+		if n != 8 {
+			b.Fatalf("%d keys", n)
+		}
+	}
+}
+
+// BenchmarkOverlaySet is the cost of a write to a transaction's overlay.
+func BenchmarkOverlaySet(b *testing.B) {
+	keys := make([][]byte, 64)
+	for i := range keys {
+		keys[i] = fmt.Appendf(nil, "n/name%06d", i)
+	}
+	for b.Loop() {
+		o := state.NewOverlay(state.Empty())
+		for _, k := range keys {
+			o.Set(k, k)
+		}
+	}
+}
