@@ -54,13 +54,21 @@ func TestRun(t *testing.T) {
 	if int64(len(commits)) != res.Committed {
 		t.Fatalf("%d commits reported, %d counted", len(commits), res.Committed)
 	}
+	if len(commits) < 3 {
+		t.Fatalf("%d commits, want at least 3", len(commits))
+	}
 	for _, c := range commits[:3] {
 		got, err := n.Client.Tx(ctx, c.Hash)
 		if err != nil || got.Height != c.Height || got.Code != 0 || len(c.Names) != 3 {
 			t.Fatalf("commit %+v: %+v %v", c, got, err)
 		}
 	}
-	if res.Submitted < 20 || res.Committed != res.Submitted || res.Rejected != 0 || res.Failed != 0 || res.Updates != 3*res.Committed {
+	// 40 transactions fall due over 2 s at 20/s. Each of the 8 accounts
+	// takes the first one due while it is free; later ones are sent or,
+	// while every account waits for a commit, skipped: how many of each
+	// depends on the machine's speed, their sum on the schedule (less a
+	// few for the last ticks of a descheduled run).
+	if res.Submitted < 8 || res.Submitted+res.Skipped < 35 || res.Committed != res.Submitted || res.Rejected != 0 || res.Failed != 0 || res.Updates != 3*res.Committed {
 		t.Fatalf("result %+v", res)
 	}
 	if res.P50 <= 0 || res.P50 > res.P95 || res.P95 > res.P99 || res.P99 > res.Max || res.TxPerSec <= 0 {
