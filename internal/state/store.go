@@ -117,6 +117,9 @@ func (s *Store) At(height int64) (*Version, error) {
 			return v, nil
 		}
 	}
+	if len(s.kept) == 0 { // between Reset and its Commit
+		return nil, fmt.Errorf("%w: height %d (no version kept)", ErrPruned, height)
+	}
 	return nil, fmt.Errorf("%w: height %d (kept: %d..%d)", ErrPruned, height, s.kept[0].v.height, s.latest.Load().height)
 }
 
