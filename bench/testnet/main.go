@@ -39,8 +39,12 @@ func main() {
 		defer func() { _ = os.RemoveAll(filepath.Dir(*bin)) }()
 	}
 	load1, _ := os.ReadFile("/proc/loadavg")
+	loadAvg := "unknown"
+	if f := strings.Fields(string(load1)); len(f) >= 3 {
+		loadAvg = strings.Join(f[:3], " ")
+	}
 	fmt.Printf("dii testnet benchmark, %s, %s/%s, %d CPUs, %s, load average at start: %s\n",
-		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), strings.Join(strings.Fields(string(load1))[:3], " "))
+		time.Now().UTC().Format("2006-01-02"), runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), loadAvg)
 	fmt.Printf("load: %d accounts, %d updates per tx, target %s, %s per network; timeout_commit %s\n\n",
 		*accounts, *ops, rateText(*rate), *duration, *timeoutCommit)
 
