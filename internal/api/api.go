@@ -541,12 +541,23 @@ func (s *server) validators(r *http.Request) (any, error) {
 		}
 		hp = &h
 	}
-	perPage := 100
-	vs, err := s.b.Client.Validators(r.Context(), hp, nil, &perPage)
+	// CometBFT answers at most 100 validators a page; a set may hold up to
+	// validator.MaxMaxValidators. The later pages are read at the first
+	// page's height, so that the list is one height's set.
+	perPage, page := 100, 1
+	vs, err := s.b.Client.Validators(r.Context(), hp, &page, &perPage)
 	if err != nil {
 		return nil, notFound("validators: %v", err)
 	}
-	raw, err := cmtjson.Marshal(lightclient.TrustFile{ChainID: s.b.Genesis.ChainID, Height: vs.BlockHeight, Validators: vs.Validators})
+	all := vs.Validators
+	for len(all) < vs.Total && len(vs.Validators) > 0 {
+		page++
+		if vs, err = s.b.Client.Validators(r.Context(), &vs.BlockHeight, &page, &perPage); err != nil {
+			return nil, notFound("validators, page %d: %v", page, err)
+		}
+		all = append(all, vs.Validators...)
+	}
+	raw, err := cmtjson.Marshal(lightclient.TrustFile{ChainID: s.b.Genesis.ChainID, Height: vs.BlockHeight, Validators: all})
 	if err != nil {
 		return nil, err
 	}
