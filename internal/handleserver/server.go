@@ -247,12 +247,15 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 	hdr := handleproto.Header{SiteInfoSerial: site.info.SerialNumber}
 	hdr.ExpirationTime = uint32(s.cfg.Now().Add(ResponseLifetime).Unix())
 
+	// digest is the request's digest, once known, for the answers that
+	// must carry it.
+	var digest *handleproto.RequestDigest
 	fail := func(op handleproto.OpCode, rc handleproto.ResponseCode, text string) ([]byte, bool) {
 		hdr.OpCode, hdr.ResponseCode = op, rc
 		s.m.answered(transport, op, rc)
 		var scratch [256]byte
 		body := handleproto.AppendErrorBody(scratch[:0], &handleproto.ErrorBody{Message: text})
-		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Body: body}), false
+		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Digest: digest, Body: body}), false
 	}
 
 	if env.Flags&handleproto.EnvCompressed != 0 {
@@ -280,7 +283,6 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 	}
 	hdr.RecursionCount = m.Header.RecursionCount
 	hdr.OpFlags = handleproto.FlagAT | m.Header.OpFlags&(handleproto.FlagPO|handleproto.FlagREC|handleproto.FlagKC|handleproto.FlagDNR)
-	var digest *handleproto.RequestDigest
 	if m.Header.OpFlags&handleproto.FlagRD != 0 && (err == nil || errors.Is(err, handleproto.ErrUnknownOpCode)) {
 		alg := handleproto.DigestSHA1
 		if env.MinorVersion >= 7 {
@@ -288,15 +290,7 @@ func (s *Server) respond(dst []byte, env handleproto.Envelope, msg []byte, trans
 		}
 		digest, _ = handleproto.DigestRequest(alg, msg) // the header parsed and the body fits
 	}
-	answerErr := func(rc handleproto.ResponseCode, text string) ([]byte, bool) {
-		if digest == nil {
-			return fail(op, rc, text)
-		}
-		hdr.OpCode, hdr.ResponseCode = op, rc
-		s.m.answered(transport, op, rc)
-		body := handleproto.AppendErrorBody(nil, &handleproto.ErrorBody{Message: text})
-		return handleproto.AppendMessage(dst, &handleproto.Message{Header: hdr, Digest: digest, Body: body}), false
-	}
+	answerErr := func(rc handleproto.ResponseCode, text string) ([]byte, bool) { return fail(op, rc, text) }
 	if errors.Is(err, handleproto.ErrUnknownOpCode) {
 		return answerErr(handleproto.RCProtocolError, fmt.Sprintf("unknown opcode %d", uint32(m.Header.OpCode)))
 	}
