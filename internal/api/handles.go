@@ -508,16 +508,13 @@ func checkHandleOps(ops []tx.Op, h handle.Handle, del bool, indexes []uint32) (c
 				return false, fmt.Errorf("op %d creates the handle; that is a PUT without index=", i)
 			}
 			created = true
-		case *tx.HandleAdd, *tx.HandleModify:
-			if del {
-				return false, fmt.Errorf("op %d is %s; DELETE takes handle-delete, or handle-remove with index=", i, op.Kind())
+		case *tx.HandleAdd:
+			if err := checkValueOp(i, op, o.Values, del, indexes); err != nil {
+				return false, err
 			}
-			if len(indexes) > 0 {
-				for _, v := range opValues(op) {
-					if !slices.Contains(indexes, v.Index) {
-						return false, fmt.Errorf("op %d changes index %d, which index= does not name", i, v.Index)
-					}
-				}
+		case *tx.HandleModify:
+			if err := checkValueOp(i, op, o.Values, del, indexes); err != nil {
+				return false, err
 			}
 		case *tx.HandleRemove:
 			switch {
@@ -539,12 +536,18 @@ func checkHandleOps(ops []tx.Op, h handle.Handle, del bool, indexes []uint32) (c
 	return created, nil
 }
 
-func opValues(op tx.Op) []tx.HandleValue {
-	switch o := op.(type) {
-	case *tx.HandleAdd:
-		return o.Values
-	case *tx.HandleModify:
-		return o.Values
+// checkValueOp checks op i, which adds or modifies values, against the
+// request: not a DELETE, and only indexes that index= names (if any).
+func checkValueOp(i int, op tx.Op, values []tx.HandleValue, del bool, indexes []uint32) error {
+	if del {
+		return fmt.Errorf("op %d is %s; DELETE takes handle-delete, or handle-remove with index=", i, op.Kind())
+	}
+	if len(indexes) > 0 {
+		for _, v := range values {
+			if !slices.Contains(indexes, v.Index) {
+				return fmt.Errorf("op %d changes index %d, which index= does not name", i, v.Index)
+			}
+		}
 	}
 	return nil
 }
