@@ -92,8 +92,8 @@ func (h *harness) check(raw []byte) *abci.CheckTxResponse {
 	return r
 }
 
-// block finalizes and commits a block of txs and returns the results.
-func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
+// finalize runs one block and returns CometBFT's view of it.
+func (h *harness) finalize(txs ...[]byte) *abci.FinalizeBlockResponse {
 	h.t.Helper()
 	h.height++
 	r, err := h.app.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: h.height, Txs: txs, Time: t0.Add(time.Duration(h.height) * time.Second)})
@@ -103,7 +103,13 @@ func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
 	if _, err := h.app.Commit(context.Background(), &abci.CommitRequest{}); err != nil {
 		h.t.Fatal(err)
 	}
-	return r.TxResults
+	return r
+}
+
+// block finalizes and commits a block of txs and returns the results.
+func (h *harness) block(txs ...[]byte) []*abci.ExecTxResult {
+	h.t.Helper()
+	return h.finalize(txs...).TxResults
 }
 
 func (h *harness) root() [32]byte { return h.app.Store().Latest().Root() }

@@ -6,7 +6,6 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"testing"
-	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -39,20 +38,6 @@ func newValHarness(t *testing.T, limit int) *harness {
 		t.Fatal(err)
 	}
 	return h
-}
-
-// finalize runs one block and returns CometBFT's view of it.
-func (h *harness) finalize(txs ...[]byte) *abci.FinalizeBlockResponse {
-	h.t.Helper()
-	h.height++
-	r, err := h.app.FinalizeBlock(context.Background(), &abci.FinalizeBlockRequest{Height: h.height, Txs: txs, Time: t0.Add(time.Duration(h.height) * time.Second)})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	if _, err := h.app.Commit(context.Background(), &abci.CommitRequest{}); err != nil {
-		h.t.Fatal(err)
-	}
-	return r
 }
 
 func wantCodes(t *testing.T, r *abci.FinalizeBlockResponse, codes ...Code) {
