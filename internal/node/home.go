@@ -355,7 +355,7 @@ func ConsensusKey(home string) ([]byte, error) {
 	if err := json.Unmarshal(b, &f); err != nil {
 		return nil, fmt.Errorf("%s: %w", conf.PrivValidatorKeyFile(), err)
 	}
-	if len(f.PubKey.Value) != ed25519.PubKeySize {
+	if f.PubKey.Type != ed25519.PubKeyName || len(f.PubKey.Value) != ed25519.PubKeySize {
 		return nil, fmt.Errorf("%s: pub_key of type %q is %d bytes, want an ed25519 key", conf.PrivValidatorKeyFile(), f.PubKey.Type, len(f.PubKey.Value))
 	}
 	return f.PubKey.Value, nil
