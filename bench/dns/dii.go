@@ -94,8 +94,10 @@ func startDii(ctx context.Context, ps *procs, bin, home string, dnsPort int) (*d
 	// Listeners not under test are switched off where this dii has them
 	// (their defaults are fixed ports that another node may hold).
 	help, _ := output(ctx, bin, "up", "--help")
-	if strings.Contains(help, "--dot ") {
-		args = append(args, "--dot=")
+	for _, f := range []string{"--dot", "--handle"} {
+		if strings.Contains(help, f+" ") {
+			args = append(args, f+"=")
+		}
 	}
 	cmd := exec.Command(bin, args...) //nolint:gosec // the dii binary this program just built
 	cmd.Stderr = logf

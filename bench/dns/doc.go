@@ -18,25 +18,29 @@
 //     records (from GET /v1/names?zone=bench) merged in place of its cut,
 //     so that all three give the same answer to every query of the
 //     benchmark. A sample of the queries (-compare) is asked of each
-//     server before its run and must be answered as dii answers it;
+//     server and must be answered as dii answers it;
 //  4. it starts NSD (nsd -d) and Knot DNS (knotd) in the foreground, each
 //     with its own configuration in the temporary folder,
 //     on other loopback ports (as user nobody when run as root), with no
 //     DNSSEC, no response-rate limiting and minimal responses, and waits
-//     until each answers the zone's SOA;
-//  5. it writes a dnsperf query file (-queries lines, -hits of them A
-//     queries for loaded names drawn uniformly, the rest for names that do
-//     not exist) and runs dnsperf against each server in turn with the
-//     same settings: -rounds rate runs each (unlimited rate by default,
-//     each after a warm-up, the servers taking turns so that a burst of
-//     other work on the machine hits one run, not one server) for queries
-//     per second (the median run is reported, with the range), lost
-//     queries and the CPU use of the server and of dnsperf; then a latency
-//     run each at a fixed rate (-latency-qps) with dnsperf -v, whose
-//     per-response latencies give p50 and p99 (dnsperf 2.10 prints no
-//     percentiles). dii's ledger is idle while the servers are measured
-//     (the program waits for dii's CPU use to settle after loading), and
-//     one server is measured at a time while the others sit idle;
+//     until each answers the zone's SOA. Every server of every size then
+//     stays up, paused (SIGSTOP) whenever it is not being measured;
+//  5. it writes a dnsperf query file per size (-queries lines, -hits of
+//     them A queries for loaded names drawn uniformly, the rest for names
+//     that do not exist) and, once every size is ready, runs dnsperf
+//     against each server at each size in turn with the same settings:
+//     -rounds rate runs each (unlimited rate by default, each after a
+//     warm-up) for queries per second (the median run is reported, with
+//     the range), lost queries and the CPU use of the server and of
+//     dnsperf; then a latency run each at a fixed rate (-latency-qps) with
+//     dnsperf -v, whose per-response latencies give p50 and p99 (dnsperf
+//     2.10 prints no percentiles). The servers and the sizes take turns
+//     (round 1 of every server at every size, then round 2...), so that a
+//     burst of other work on the machine, or a drift of its speed, hits
+//     one run rather than one server or one size: the aims compare sizes
+//     as well as servers. dii's ledger is idle while the servers are
+//     measured (the program waits for dii's CPU use to settle after
+//     loading), and only the server being measured runs;
 //  6. it prints one table per size: per server the rate, lost queries,
 //     latencies, CPU use, queries per CPU-second, and memory (the sum of
 //     VmRSS, and of Pss, over the server's processes, read after its

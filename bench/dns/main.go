@@ -76,7 +76,7 @@ Flags:
 	clientCPUs := fs.String("client-cpus", "", "pin dnsperf to these CPUs (taskset list, e.g. 0); empty: not pinned")
 	serverCPUs := fs.String("server-cpus", "", "pin each server to these CPUs (e.g. 1); empty: not pinned")
 	fs.IntVar(&o.workers, "workers", 0, "NSD server processes and Knot UDP workers (0: the CPUs the server may use; dii uses one UDP socket per CPU)")
-	fs.IntVar(&o.rounds, "rounds", 3, "rate runs per server, the servers taking turns; the table gives the median and the range")
+	fs.IntVar(&o.rounds, "rounds", 3, "rate runs per server and size, the servers and the sizes taking turns; the table gives the median and the range")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unreported dnsperf run before each rate run")
 	fs.IntVar(&o.latencyQPS, "latency-qps", 20000, "rate of the latency runs (dnsperf -Q with -v), for p50 and p99; 0: unlimited (latency at saturation); -1: no latency runs")
 	fs.DurationVar(&o.latencyDur, "latency-l", 10*time.Second, "length of each latency run")
@@ -278,12 +278,10 @@ func (b *bench) run(ctx context.Context) error {
 	b.bin = bin
 	b.header(os.Stdout, vers)
 	if !o.profileOnly {
-		for _, n := range o.sizes {
-			r, err := b.size(ctx, n)
-			if err != nil {
-				return fmt.Errorf("%d names: %w", n, err)
-			}
-			b.results = append(b.results, r)
+		if err := b.measure(ctx); err != nil {
+			return err
+		}
+		for _, r := range b.results {
 			b.table(os.Stdout, r)
 		}
 		b.aims(os.Stdout)
@@ -300,8 +298,89 @@ func (b *bench) run(ctx context.Context) error {
 	return nil
 }
 
-// size measures one zone size.
-func (b *bench) size(ctx context.Context, n int) (*sizeResult, error) {
+// prepared is one zone size made ready to measure: its results so far,
+// its dii node, its query file, and every server answering the zone.
+type prepared struct {
+	r      *sizeResult
+	d      *diiNode
+	procs  []*proc // dii's first
+	qfile  string
+	sample []query
+}
+
+// measure prepares every size, then measures them: -rounds rate runs of
+// every server at every size, the servers and the sizes taking turns
+// (round 1 of each server at each size, then round 2...), then one
+// latency run of each. Only the server being measured runs: the others
+// (at every size) are paused with SIGSTOP, so that an idle ledger's
+// timers and a paused server's memory stay out of its run.
+//
+// Why the sizes take turns too: the aims compare the rate at 1,000,000
+// names with the rate at 1,000, and this machine's rate drifts by more
+// than the 10% allowed over the quarter of an hour between the sizes
+// (dii at 1,000 names fell from 188,000 to 145,000 qps over 40 minutes of
+// 2026-11-26 with nothing else running). Runs minutes apart measure the
+// drift as much as the zone size; runs side by side do not.
+func (b *bench) measure(ctx context.Context) error {
+	o := b.o
+	var ps []*prepared
+	defer func() {
+		for _, p := range ps {
+			for _, pr := range p.procs {
+				_ = pr.stop(30 * time.Second)
+			}
+		}
+	}()
+	for _, n := range o.sizes {
+		p, err := b.prepare(ctx, n)
+		if p != nil {
+			ps = append(ps, p)
+		}
+		if err != nil {
+			return fmt.Errorf("%d names: %w", n, err)
+		}
+		for _, pr := range p.procs {
+			pr.pause()
+		}
+	}
+	each := func(f func(p *prepared, x *row) error) error {
+		for _, p := range ps {
+			for _, x := range p.r.rows {
+				x.s.p.resume()
+				err := f(p, x)
+				x.s.p.pause()
+				if err != nil {
+					return fmt.Errorf("%d names, %s: %w", p.r.n, x.s.name, err)
+				}
+			}
+		}
+		return nil
+	}
+	b.printf("== rate runs: %d rounds, each server at each size in turn, the others paused\n", o.rounds)
+	for round := 1; round <= o.rounds; round++ {
+		if err := each(func(p *prepared, x *row) error { return b.rateRun(ctx, x, p.r.n, p.qfile, round) }); err != nil {
+			return err
+		}
+	}
+	if err := each(func(p *prepared, x *row) error { return b.latencyRun(ctx, x, p.r.n, p.qfile) }); err != nil {
+		return err
+	}
+	for _, p := range ps {
+		for _, x := range p.r.rows {
+			x.mem = treeMemory(x.s.p.pid())
+		}
+		p.r.diiAfter = treeMemory(p.d.p.pid())
+		b.results = append(b.results, p.r)
+	}
+	return nil
+}
+
+// prepare readies one zone size: a fresh dii node loaded with n names
+// through the ledger, the zone exported and checked, NSD and Knot serving
+// it, every server's answers compared with dii's. The processes it
+// started are in the rows of its result (dii's also when it fails after
+// starting it).
+func (b *bench) prepare(ctx context.Context, n int) (*prepared, error) {
 	o := b.o
 	r := &sizeResult{n: n}
 	dir := filepath.Join(b.tmp, fmt.Sprintf("size-%d", n))
@@ -320,18 +399,18 @@ func (b *bench) size(ctx context.Context, n int) (*sizeResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = d.p.stop(30 * time.Second) }()
+	ds := &server{name: "dii", addr: d.dns, p: d.p}
+	p := &prepared{r: r, d: d, procs: []*proc{d.p}}
 	time.Sleep(time.Second)
 	r.diiBefore = treeMemory(d.p.pid())
 	b.printf("  dii up: API %s, DNS %s, pid %d, RSS %s\n", d.api, d.dns, d.p.pid(), mib(r.diiBefore.RSS))
 
 	if r.load, err = d.load(ctx, n, o.writers, o.batch, progressWriter{b}); err != nil {
-		return nil, err
+		return p, err
 	}
 	// The last name must be answered: the DNS snapshot follows the commit.
-	ds := &server{name: "dii", addr: d.dns, p: d.p}
 	if err := expectA(ctx, ds.addr, hitName(n-1), address(n-1)); err != nil {
-		return nil, err
+		return p, err
 	}
 	// The ledger must be idle while the servers are measured: wait for
 	// the work that follows a large load (storage compactions, garbage
@@ -346,106 +425,78 @@ func (b *bench) size(ctx context.Context, n int) (*sizeResult, error) {
 	t0 = time.Now()
 	export := filepath.Join(dir, "bench.export.zone")
 	if err := d.export(ctx, tld, export); err != nil {
-		return nil, err
+		return p, err
 	}
 	b.printf("  exported zone %s in %s\n", tld, time.Since(t0).Round(time.Millisecond))
 	children, err := childRecords(ctx, client.New(d.api), tld)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
 	if r.zone, err = mergeChildren(export, filepath.Join(dir, "bench.zone"), tld, children); err != nil {
-		return nil, err
+		return p, err
 	}
 	children = nil
 	if r.zone.merged != n {
-		return nil, fmt.Errorf("the ledger lists %d hosted zones under %s, expected %d", r.zone.merged, tld, n)
+		return p, fmt.Errorf("the ledger lists %d hosted zones under %s, expected %d", r.zone.merged, tld, n)
 	}
 	if _, err := checkZone(ctx, tld, export); err != nil {
-		return nil, fmt.Errorf("the exported zone: %w", err)
+		return p, fmt.Errorf("the exported zone: %w", err)
 	}
 	if r.check, err = checkZone(ctx, tld, r.zone.serveFile); err != nil {
-		return nil, err
+		return p, err
 	}
 	b.printf("  zone files: export %d records (%s), served %d records (%s); named-checkzone: %s\n",
 		r.zone.exportRRs, mib(r.zone.exportSize), r.zone.serveRRs, mib(r.zone.serveSize), r.check)
 	if err := shareFile(r.zone.serveFile); err != nil {
-		return nil, err
+		return p, err
 	}
 
 	qfile, qs, err := queryFileFor(dir, n, o.queries, o.hits, o.seed)
 	if err != nil {
-		return nil, err
+		return p, err
 	}
-	sample := qs[:min(o.compare, len(qs))]
+	p.qfile, p.sample = qfile, slices.Clone(qs[:min(o.compare, len(qs))])
 
 	// Start the servers (NSD and Knot load their zone once) and check
-	// their answers; a server not being measured is idle.
-	var third []*server
-	defer func() {
-		for _, s := range third {
-			_ = s.p.stop(10 * time.Second)
-		}
-	}()
+	// their answers.
 	for _, name := range o.servers {
 		x := &row{}
 		switch name {
 		case "dii":
 			x.s = ds
 		case "nsd", "knot":
-			p, err := freePort()
+			port, err := freePort()
 			if err != nil {
-				return nil, err
+				return p, err
 			}
 			start := startNSD
 			if name == "knot" {
 				start = startKnot
 			}
-			if x.s, err = start(ctx, b.ps, filepath.Join(dir, name), tld, r.zone.serveFile, p, o.workers, b.as); err != nil {
-				return nil, err
+			if x.s, err = start(ctx, b.ps, filepath.Join(dir, name), tld, r.zone.serveFile, port, o.workers, b.as); err != nil {
+				return p, err
 			}
-			third = append(third, x.s)
+			p.procs = append(p.procs, x.s.p)
 			b.printf("  %s up on %s, pid %d, answered SOA after %s\n", name, x.s.addr, x.s.p.pid(), x.s.loadDur.Round(time.Millisecond))
-			if x.diffs, x.firstDif, err = compareAnswers(ctx, ds, x.s, sample); err != nil {
-				return nil, err
+			if x.diffs, x.firstDif, err = compareAnswers(ctx, ds, x.s, p.sample); err != nil {
+				return p, err
 			}
 			if x.diffs > 0 {
-				b.printf("  %s: %d of %d answers differ from dii's; first: %s\n", name, x.diffs, len(sample), x.firstDif)
+				b.printf("  %s: %d of %d answers differ from dii's; first: %s\n", name, x.diffs, len(p.sample), x.firstDif)
 			}
 		}
 		if len(o.serverCPUs) > 0 {
 			if err := pinTree(x.s.p.pid(), o.serverCPUs); err != nil {
-				return nil, err
+				return p, err
 			}
 		}
 		r.rows = append(r.rows, x)
 	}
-	// Rate runs, the servers in turn, -rounds times; then one latency run
-	// each.
-	for round := 1; round <= o.rounds; round++ {
-		for _, x := range r.rows {
-			if err := b.rateRun(ctx, x, qfile, round); err != nil {
-				return nil, fmt.Errorf("%s: %w", x.s.name, err)
-			}
-		}
-	}
-	for _, x := range r.rows {
-		if err := b.latencyRun(ctx, x, qfile); err != nil {
-			return nil, fmt.Errorf("%s: %w", x.s.name, err)
-		}
-		x.mem = treeMemory(x.s.p.pid())
-		if x.s != ds {
-			_ = x.s.p.stop(10 * time.Second)
-		}
-	}
-	r.diiAfter = treeMemory(d.p.pid())
-	if err := d.p.stop(30 * time.Second); err != nil {
-		return nil, err
-	}
-	return r, nil
+	return p, nil
 }
 
 // rateRun runs dnsperf at the rate settings after a warm-up.
-func (b *bench) rateRun(ctx context.Context, x *row, qfile string, round int) error {
+func (b *bench) rateRun(ctx context.Context, x *row, n int, qfile string, round int) error {
 	o := b.o
 	s := x.s
 	if o.warmup > 0 {
@@ -455,19 +506,19 @@ func (b *bench) rateRun(ctx context.Context, x *row, qfile string, round int) er
 			return fmt.Errorf("warm-up: %w", err)
 		}
 	}
-	fmt.Fprintf(b.log, "-- %s rate run %d\n", s.name, round)
+	fmt.Fprintf(b.log, "-- %s, %d names, rate run %d\n", s.name, n, round)
 	res, err := runPerf(ctx, o.perf, s.addr, qfile, false, s.p.pid(), b.log)
 	if err != nil {
 		return err
 	}
 	x.runs = append(x.runs, res)
 	x.rate = median(x.runs)
-	b.printf("  %s, round %d: %.0f qps, %d lost, server %.2f CPUs, dnsperf %.2f CPUs, load %s\n", s.name, round, res.qps, res.lost, res.serverCPU, res.clientCPU, res.load)
+	b.printf("  %s, %s names, round %d: %.0f qps, %d lost, server %.2f CPUs, dnsperf %.2f CPUs, load %s\n", s.name, commas(int64(n)), round, res.qps, res.lost, res.serverCPU, res.clientCPU, res.load)
 	return nil
 }
 
 // latencyRun runs dnsperf -v at the latency rate.
-func (b *bench) latencyRun(ctx context.Context, x *row, qfile string) error {
+func (b *bench) latencyRun(ctx context.Context, x *row, n int, qfile string) error {
 	o := b.o
 	if o.latencyQPS < 0 {
 		return nil
@@ -475,12 +526,12 @@ func (b *bench) latencyRun(ctx context.Context, x *row, qfile string) error {
 	s := x.s
 	l := o.perf
 	l.maxQPS, l.duration = o.latencyQPS, o.latencyDur
-	fmt.Fprintf(b.log, "-- %s latency run\n", s.name)
+	fmt.Fprintf(b.log, "-- %s, %d names, latency run\n", s.name, n)
 	var err error
 	if x.lat, err = runPerf(ctx, l, s.addr, qfile, true, s.p.pid(), b.log); err != nil {
 		return err
 	}
-	b.printf("  %s: latency run at %.0f qps: p50 %s, p99 %s, p99.9 %s\n", s.name, x.lat.qps, us(x.lat.p50), us(x.lat.p99), us(x.lat.p999))
+	b.printf("  %s, %s names: latency run at %.0f qps: p50 %s, p99 %s, p99.9 %s\n", s.name, commas(int64(n)), x.lat.qps, us(x.lat.p50), us(x.lat.p99), us(x.lat.p999))
 	return nil
 }
 

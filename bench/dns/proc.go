@@ -75,6 +75,7 @@ func (p *proc) stop(grace time.Duration) error {
 	}
 	pgid := p.pid()
 	_ = syscall.Kill(-pgid, syscall.SIGTERM)
+	_ = syscall.Kill(-pgid, syscall.SIGCONT) // a paused one ends too
 	select {
 	case <-p.done:
 	case <-time.After(grace):
@@ -84,6 +85,44 @@ func (p *proc) stop(grace time.Duration) error {
 	// Children that outlived the leader (the group id is the leader's pid).
 	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 	return nil
+}
+
+// pause stops the process group with SIGSTOP until resume: a server not
+// being measured uses no CPU at all (an idle dii node still runs its
+// ledger's timers).
+func (p *proc) pause() {
+	if !p.exited() {
+		_ = syscall.Kill(-p.pid(), syscall.SIGSTOP)
+	}
+}
+
+// resume continues a paused process group and waits until every one of
+// its processes runs again.
+func (p *proc) resume() {
+	if p.exited() {
+		return
+	}
+	_ = syscall.Kill(-p.pid(), syscall.SIGCONT)
+	deadline := time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && anyStopped(p.pid()) {
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// anyStopped reports whether a process of the tree of pid is stopped
+// (state T in /proc/PID/stat).
+func anyStopped(pid int) bool {
+	for _, c := range tree(pid) {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c))
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		if i := strings.LastIndexByte(s, ')'); i >= 0 && i+2 < len(s) && s[i+2] == 'T' {
+			return true
+		}
+	}
+	return false
 }
 
 // stopAll stops every process still running, newest first.

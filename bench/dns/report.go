@@ -25,7 +25,7 @@ func (b *bench) header(w io.Writer, vers map[string]string) {
 	}
 	fmt.Fprintf(w, "settings: NSD server-count %d, Knot udp-workers %d, dii one UDP socket per CPU (%d); NSD and Knot run as %s; CPUs %s\n",
 		o.workers, o.workers, runtime.NumCPU(), b.as.name, pin)
-	fmt.Fprintf(w, "rate runs: %s (after a %s warm-up), %d per server, the servers taking turns\n", strings.Join(o.perf.command("127.0.0.1:PORT", "QUERIES", false), " "), o.warmup, o.rounds)
+	fmt.Fprintf(w, "rate runs: %s (after a %s warm-up), %d per server and size, the servers and the sizes taking turns, the servers not being measured paused (SIGSTOP)\n", strings.Join(o.perf.command("127.0.0.1:PORT", "QUERIES", false), " "), o.warmup, o.rounds)
 	if o.latencyQPS >= 0 {
 		l := o.perf
 		l.maxQPS, l.duration = o.latencyQPS, o.latencyDur
@@ -125,12 +125,22 @@ func (b *bench) aims(w io.Writer) {
 		ds, dl := find(small, "dii"), find(large, "dii")
 		if ds != nil && dl != nil {
 			ratio := dl.rate.qps / ds.rate.qps
-			fmt.Fprintf(w, "| dii qps at %s names within 10%% of qps at %s | %s vs %s (%+.1f%%) | %s |\n", commas(int64(large.n)), commas(int64(small.n)),
-				commas(int64(dl.rate.qps)), commas(int64(ds.rate.qps)), 100*(ratio-1), met(ratio >= 0.9))
+			fmt.Fprintf(w, "| dii qps at %s names within 10%% of qps at %s | %s vs %s (%+.1f%%; round by round %s) | %s |\n", commas(int64(large.n)), commas(int64(small.n)),
+				commas(int64(dl.rate.qps)), commas(int64(ds.rate.qps)), 100*(ratio-1), pairedChange(ds.runs, dl.runs), met(ratio >= 0.9))
 		}
 	}
 	peak := max(large.diiLoaded.RSS, large.diiAfter.RSS)
 	fmt.Fprintf(w, "| dii RSS at %s names ≤ 1 GiB | %s (largest of after loading and after the DNS runs) | %s |\n\n", commas(int64(large.n)), mib(peak), met(peak <= 1<<30))
+}
+
+// pairedChange gives, for each round, the change in rate from the small
+// size's run to the large size's run of the same round (run side by side).
+func pairedChange(small, large []*perfResult) string {
+	var out []string
+	for i := range min(len(small), len(large)) {
+		out = append(out, fmt.Sprintf("%+.1f%%", 100*(large[i].qps/small[i].qps-1)))
+	}
+	return strings.Join(out, ", ")
 }
 
 // diiVersion is the commit the dii binary was built from, as the Go
