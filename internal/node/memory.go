@@ -3,9 +3,10 @@ package node
 import (
 	"context"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
-	"time"
+	"sync/atomic"
 )
 
 // DefaultGCPercent is the garbage collector's target that SetGCPercent
@@ -35,30 +36,64 @@ const MinGCHeadroom = 64 << 20
 // adjusted until ctx ends so that the heap may grow at least
 // MinGCHeadroom between collections (gcPercentFor). It returns GOGC's
 // value, "" when the default was set.
+//
+// The target is set again at the end of every collection, from the live
+// heap that collection found. (It was once rechecked every 5 s. A node
+// restarted on a million names builds its DNS view, some 600 MiB, in
+// about as long: its first collection, at a 64 MiB heap, left the target
+// that 64 MiB of headroom gives a small heap, about 1,000%, and the heap
+// grew to 1.4 GiB before the ticker fired. Memory the runtime has taken
+// it returns to the system only slowly, so the node stayed over 1 GiB.)
 func SetGCPercent(ctx context.Context) (gogc string) {
 	if v, ok := os.LookupEnv("GOGC"); ok {
 		return v
 	}
-	cur := gcPercentFor(liveHeap())
-	debug.SetGCPercent(cur)
-	go func() {
-		t := time.NewTicker(5 * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			// Only a change of a tenth or more: each call takes the
-			// runtime's heap lock.
-			if p := gcPercentFor(liveHeap()); p*10 > cur*11 || p*10 < cur*9 {
-				debug.SetGCPercent(p)
-				cur = p
-			}
-		}
-	}()
+	startGCTuner(ctx)
 	return ""
+}
+
+// startGCTuner sets the target for the live heap now and after every
+// collection until ctx ends.
+func startGCTuner(ctx context.Context) *gcTuner {
+	t := &gcTuner{ctx: ctx}
+	t.cur.Store(int64(gcPercentFor(liveHeap())))
+	debug.SetGCPercent(int(t.cur.Load()))
+	t.arm()
+	return t
+}
+
+// gcTuner sets the collector's target after each collection.
+type gcTuner struct {
+	ctx context.Context
+	cur atomic.Int64 // the target set last
+}
+
+// gcSentinel is an object made only to become garbage: its cleanup runs
+// after the collection that finds it unreachable. (It holds a pointer so
+// that the runtime gives it a block of its own: the cleanup of an object
+// that shares a block with others runs late.)
+type gcSentinel struct{ _ *byte }
+
+// arm makes a sentinel whose cleanup calls collected.
+func (t *gcTuner) arm() {
+	runtime.AddCleanup(&gcSentinel{}, (*gcTuner).collected, t)
+}
+
+// collected runs after a collection, on the runtime's cleanup goroutine:
+// it sets the target for the live heap just found, and waits for the next
+// collection, until ctx ends.
+func (t *gcTuner) collected() {
+	if t.ctx.Err() != nil {
+		return
+	}
+	// Only a change of a tenth or more: each call takes the runtime's
+	// heap lock.
+	cur := int(t.cur.Load())
+	if p := gcPercentFor(liveHeap()); p*10 > cur*11 || p*10 < cur*9 {
+		debug.SetGCPercent(p)
+		t.cur.Store(int64(p))
+	}
+	t.arm()
 }
 
 // gcPercentFor returns the target for a live heap of live bytes:

@@ -3,8 +3,10 @@ package node
 import (
 	"context"
 	"os"
+	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 )
 
 // TestSetGCPercent: without GOGC the target is set from the live heap,
@@ -35,6 +37,37 @@ func TestSetGCPercent(t *testing.T) {
 	if p := debug.SetGCPercent(100); p != 100 {
 		t.Fatalf("with GOGC set the target changed to %d", p)
 	}
+}
+
+// TestGCTunerFollowsCollections: the target follows the live heap from
+// one collection to the next, without waiting: 25% once the heap holds
+// 320 MiB, the headroom's larger share again once it is freed.
+func TestGCTunerFollowsCollections(t *testing.T) {
+	old := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(old) })
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	tu := startGCTuner(ctx)
+	if got := tu.cur.Load(); got <= DefaultGCPercent {
+		t.Fatalf("small heap: target %d, want more than %d", got, DefaultGCPercent)
+	}
+	waitTarget := func(ok func(int64) bool, what string) {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for !ok(tu.cur.Load()) {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: target still %d (live heap %d MiB)", what, tu.cur.Load(), liveHeap()>>20)
+			}
+			runtime.GC()
+		}
+		if p := debug.SetGCPercent(int(tu.cur.Load())); int64(p) != tu.cur.Load() {
+			t.Fatalf("%s: the runtime's target is %d, the tuner's %d", what, p, tu.cur.Load())
+		}
+	}
+	keep := make([]byte, 320<<20)
+	waitTarget(func(p int64) bool { return p == DefaultGCPercent }, "320 MiB live")
+	runtime.KeepAlive(keep) // and no longer after
+	waitTarget(func(p int64) bool { return p > DefaultGCPercent }, "freed")
 }
 
 // TestGCPercentFor: 25% of a large heap, at least MinGCHeadroom of a
