@@ -76,7 +76,7 @@ Flags:
 	clientCPUs := fs.String("client-cpus", "", "pin dnsperf to these CPUs (taskset list, e.g. 0); empty: not pinned")
 	serverCPUs := fs.String("server-cpus", "", "pin each server to these CPUs (e.g. 1); empty: not pinned")
 	fs.IntVar(&o.workers, "workers", 0, "NSD server processes and Knot UDP workers (0: the CPUs the server may use; dii uses one UDP socket per CPU)")
-	fs.IntVar(&o.rounds, "rounds", 3, "rate runs per server and size, the servers and the sizes taking turns; the table gives the median and the range")
+	fs.IntVar(&o.rounds, "rounds", 5, "rate runs per server and size, the servers and the sizes taking turns; the table gives the median and the range")
 	fs.DurationVar(&o.warmup, "warmup", 3*time.Second, "unreported dnsperf run before each rate run")
 	fs.IntVar(&o.latencyQPS, "latency-qps", 20000, "rate of the latency runs (dnsperf -Q with -v), for p50 and p99; 0: unlimited (latency at saturation); -1: no latency runs")
 	fs.DurationVar(&o.latencyDur, "latency-l", 10*time.Second, "length of each latency run")
