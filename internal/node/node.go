@@ -181,12 +181,14 @@ func Start(ctx context.Context, c Config) (*Node, error) {
 	pv := privval.LoadFilePV(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
 	// CometBFT does not close the transaction index database when it
 	// stops; keep hold of it so Stop can, and a restart in the same
-	// process finds it unlocked.
+	// process finds it unlocked. Its indexer may still be writing when
+	// Stop closes it: guardDB turns those writes into errors.
 	var txIndexDB dbm.DB
 	dbProvider := func(dc *cfg.DBContext) (dbm.DB, error) {
 		db, err := cfg.DefaultDBProvider(dc)
 		if err == nil && dc.ID == "tx_index" {
-			txIndexDB = db
+			g := guardDB(db)
+			txIndexDB, db = g, g
 		}
 		return db, err
 	}
