@@ -1,6 +1,9 @@
 package state
 
 import (
+	"bytes"
+	"slices"
+
 	"github.com/google/btree"
 )
 
@@ -12,8 +15,8 @@ type Overlay struct {
 	// keys holds the keys of writes in order, so that Iterate costs the
 	// changes in its range, not all of them: a block's overlay holds every
 	// write of the block so far, and a transaction may iterate a small
-	// range of it many times. It is made at the first Iterate or Changes
-	// (a transaction's own overlay is mostly only written) and kept up to
+	// range of it many times. It is made at the first Iterate (a
+	// transaction's own overlay is mostly only written) and kept up to
 	// date after.
 	keys *btree.BTreeG[string]
 }
@@ -115,10 +118,19 @@ func (o *Overlay) WriteTo(dst *Overlay) {
 // Version.Next.
 func (o *Overlay) Changes() []Change {
 	out := make([]Change, 0, len(o.writes))
-	o.ascend(nil, nil, func(k string) bool {
-		out = append(out, Change{Key: []byte(k), Value: o.writes[k]})
-		return true
-	})
+	if o.keys != nil {
+		o.keys.Ascend(func(k string) bool {
+			out = append(out, Change{Key: []byte(k), Value: o.writes[k]})
+			return true
+		})
+		return out
+	}
+	// Nothing iterated: sorting once costs less than building the index
+	// nobody will read again.
+	for k, v := range o.writes {
+		out = append(out, Change{Key: []byte(k), Value: v})
+	}
+	slices.SortFunc(out, func(a, b Change) int { return bytes.Compare(a.Key, b.Key) })
 	return out
 }
 
