@@ -78,20 +78,8 @@ func tombstone(k string) *node { return &node{data: k, klen: uint8(len(k)), flag
 
 // get returns the node with key k of hash h, or nil.
 func (t *hashIndex) get(k string, h uint64) *node {
-	if t.inRecent(h) {
-		if nd := t.over.get(k, h); nd != nil {
-			if nd.flags&fGone != 0 {
-				return nil
-			}
-			return nd
-		}
-	}
-	if t.base != nil {
-		if s := t.base.find(k, h); s != nil {
-			return s.nd
-		}
-	}
-	return nil
+	s, _ := t.lookup(k, h)
+	return s.nd
 }
 
 // lookup returns the entry of key k of hash h as a slot, which carries
