@@ -17,13 +17,19 @@ var errDBClosed = errors.New("database closed")
 // took the whole process down at exit. Once closed, every call here
 // returns errDBClosed instead (the indexer logs it and ends), and Close
 // waits for calls in flight.
+//
+// The database is a named field, not embedded, so that every method of
+// dbm.DB must be written here: a method added to the interface fails to
+// compile instead of reaching the closed store unguarded.
 type guardedDB struct {
-	dbm.DB
+	db     dbm.DB
 	mu     sync.RWMutex
 	closed bool
 }
 
-func guardDB(db dbm.DB) *guardedDB { return &guardedDB{DB: db} }
+var _ dbm.DB = (*guardedDB)(nil)
+
+func guardDB(db dbm.DB) *guardedDB { return &guardedDB{db: db} }
 
 // do runs f unless the database is closed, holding Close off meanwhile.
 func (g *guardedDB) do(f func() error) error {
@@ -36,55 +42,55 @@ func (g *guardedDB) do(f func() error) error {
 }
 
 func (g *guardedDB) Get(key []byte) (v []byte, err error) {
-	err = g.do(func() (e error) { v, e = g.DB.Get(key); return e })
+	err = g.do(func() (e error) { v, e = g.db.Get(key); return e })
 	return v, err
 }
 
 func (g *guardedDB) Has(key []byte) (ok bool, err error) {
-	err = g.do(func() (e error) { ok, e = g.DB.Has(key); return e })
+	err = g.do(func() (e error) { ok, e = g.db.Has(key); return e })
 	return ok, err
 }
 
 func (g *guardedDB) Set(key, value []byte) error {
-	return g.do(func() error { return g.DB.Set(key, value) })
+	return g.do(func() error { return g.db.Set(key, value) })
 }
 
 func (g *guardedDB) SetSync(key, value []byte) error {
-	return g.do(func() error { return g.DB.SetSync(key, value) })
+	return g.do(func() error { return g.db.SetSync(key, value) })
 }
 
 func (g *guardedDB) Delete(key []byte) error {
-	return g.do(func() error { return g.DB.Delete(key) })
+	return g.do(func() error { return g.db.Delete(key) })
 }
 
 func (g *guardedDB) DeleteSync(key []byte) error {
-	return g.do(func() error { return g.DB.DeleteSync(key) })
+	return g.do(func() error { return g.db.DeleteSync(key) })
 }
 
 func (g *guardedDB) Iterator(start, end []byte) (it dbm.Iterator, err error) {
-	err = g.do(func() (e error) { it, e = g.DB.Iterator(start, end); return e })
+	err = g.do(func() (e error) { it, e = g.db.Iterator(start, end); return e })
 	return it, err
 }
 
 func (g *guardedDB) ReverseIterator(start, end []byte) (it dbm.Iterator, err error) {
-	err = g.do(func() (e error) { it, e = g.DB.ReverseIterator(start, end); return e })
+	err = g.do(func() (e error) { it, e = g.db.ReverseIterator(start, end); return e })
 	return it, err
 }
 
 func (g *guardedDB) Compact(start, end []byte) error {
-	return g.do(func() error { return g.DB.Compact(start, end) })
+	return g.do(func() error { return g.db.Compact(start, end) })
 }
 
-func (g *guardedDB) Print() error { return g.do(g.DB.Print) }
+func (g *guardedDB) Print() error { return g.do(g.db.Print) }
 
 func (g *guardedDB) Stats() (s map[string]string) {
-	_ = g.do(func() error { s = g.DB.Stats(); return nil })
+	_ = g.do(func() error { s = g.db.Stats(); return nil })
 	return s
 }
 
 func (g *guardedDB) NewBatch() dbm.Batch {
 	var b dbm.Batch
-	_ = g.do(func() error { b = g.DB.NewBatch(); return nil })
+	_ = g.do(func() error { b = g.db.NewBatch(); return nil })
 	return &guardedBatch{b: b, g: g}
 }
 
@@ -97,7 +103,7 @@ func (g *guardedDB) Close() error {
 		return errDBClosed
 	}
 	g.closed = true
-	return g.DB.Close()
+	return g.db.Close()
 }
 
 // guardedBatch is a batch of a guardedDB; b is nil when the batch was
@@ -106,6 +112,8 @@ type guardedBatch struct {
 	b dbm.Batch
 	g *guardedDB
 }
+
+var _ dbm.Batch = (*guardedBatch)(nil)
 
 func (gb *guardedBatch) do(f func(dbm.Batch) error) error {
 	return gb.g.do(func() error {
