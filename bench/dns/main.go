@@ -378,8 +378,8 @@ func (b *bench) measure(ctx context.Context) error {
 // prepare readies one zone size: a fresh dii node loaded with n names
 // through the ledger, the zone exported and checked, NSD and Knot serving
 // it, every server's answers compared with dii's. The processes it
-// started are in the rows of its result (dii's also when it fails after
-// starting it).
+// started are in procs of the prepared size it returns, also with an
+// error, so that the caller stops them.
 func (b *bench) prepare(ctx context.Context, n int) (*prepared, error) {
 	o := b.o
 	r := &sizeResult{n: n}
