@@ -47,48 +47,13 @@ func (s *Snapshot) AppendAnswer(msg, lname []byte, qtype uint16) (out []byte, w 
 	case dns.TypeANY, dns.TypeDS:
 		return msg, w, false
 	}
-	// The labels of lname, and its key (labels rightmost first, joined by
-	// sep), with the end of each depth's prefix.
-	var offs [maxLabels]uint8
-	total := 0
-	for i := 0; ; {
-		if i >= len(lname) {
-			return msg, w, false
-		}
-		l := int(lname[i])
-		if l == 0 {
-			if i+1 != len(lname) {
-				return msg, w, false
-			}
-			break
-		}
-		if l > 63 || total == maxLabels || i+1+l > len(lname) || i > 255 {
-			return msg, w, false
-		}
-		offs[total] = uint8(i)
-		total++
-		i += 1 + l
-	}
-	if total == 0 {
-		return msg, w, false // the root apex
-	}
+	var nk nameKey
 	var keyBuf [maxWire + 2]byte
-	var ends [maxLabels + 1]uint8
-	key := keyBuf[:0]
-	for d := 1; d <= total; d++ {
-		o := int(offs[total-d])
-		label := lname[o+1 : o+1+int(lname[o])]
-		for _, c := range label {
-			if !plainByte(c) {
-				return msg, w, false // escapes: Lookup's slow parse
-			}
-		}
-		if d > 1 {
-			key = append(key, sep)
-		}
-		key = append(key, label...)
-		ends[d] = uint8(len(key))
+	key, ok := nk.parse(keyBuf[:0], lname)
+	if !ok {
+		return msg, w, false // malformed, the root apex, or escapes: Lookup's slow parse
 	}
+	offs, ends, total := &nk.offs, &nk.ends, nk.total
 	if s.ors != nil && atOrUnder(keyView(key), s.cfg.ors.key) {
 		return msg, w, false
 	}
@@ -290,8 +255,9 @@ func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 	var slots [prefetchMax]*fslot
 	n := min(len(lnames), prefetchMax)
 	var keyBuf [maxWire + 2]byte
+	var nk nameKey
 	for i, ln := range lnames[:n] {
-		k, good := wireKey(keyBuf[:0], ln)
+		k, good := nk.parse(keyBuf[:0], ln)
 		if !good {
 			continue
 		}
@@ -318,20 +284,42 @@ func (s *Snapshot) Prefetch(lnames [][]byte) uint64 {
 	return sum
 }
 
-// wireKey appends the index key of a name in wire form (lower case) to
-// b; false when a label holds a byte no stored name has.
-func wireKey(b, lname []byte) ([]byte, bool) {
-	var offs [maxLabels]uint8
-	total := 0
-	for i := 0; i < len(lname) && lname[i] != 0; i += 1 + int(lname[i]) {
-		if total == maxLabels || i+1+int(lname[i]) > len(lname) {
+// nameKey is a name's labels and the ends of its key's prefixes, as
+// parse finds them.
+type nameKey struct {
+	offs  [maxLabels]uint8     // offset in lname of each label, leftmost first
+	ends  [maxLabels + 1]uint8 // ends[d]: the end in the key of depth d's prefix
+	total int                  // labels
+}
+
+// parse appends the index key of lname (a name in wire form, lower case:
+// its labels rightmost first, joined by sep) to b, and records the labels'
+// offsets and the prefixes' ends. false, for a name with no label (the
+// root), a malformed one, or a label holding a byte no stored name has.
+func (nk *nameKey) parse(b, lname []byte) ([]byte, bool) {
+	total := 0 // a local: the loops below are the query path's first work
+	for i := 0; ; {
+		if i >= len(lname) {
 			return b, false
 		}
-		offs[total] = uint8(i)
+		l := int(lname[i])
+		if l == 0 {
+			if i+1 != len(lname) {
+				return b, false
+			}
+			break
+		}
+		if l > 63 || total == maxLabels || i+1+l > len(lname) || i > 255 {
+			return b, false
+		}
+		nk.offs[total] = uint8(i)
 		total++
+		i += 1 + l
 	}
+	nk.total = total
+	start := len(b)
 	for d := 1; d <= total; d++ {
-		o := int(offs[total-d])
+		o := int(nk.offs[total-d])
 		label := lname[o+1 : o+1+int(lname[o])]
 		for _, c := range label {
 			if !plainByte(c) {
@@ -342,6 +330,7 @@ func wireKey(b, lname []byte) ([]byte, bool) {
 			b = append(b, sep)
 		}
 		b = append(b, label...)
+		nk.ends[d] = uint8(len(b) - start)
 	}
 	return b, total > 0
 }
