@@ -104,8 +104,11 @@ Memory: the ledger state and the DNS view are held in memory (about 600 MiB
 at a million names). The garbage collector's target is 25% over the live
 heap, not Go's 100%, so that the process stays near its data, but at
 least 64 MiB over it, so that a small node does not collect all the time;
-set GOGC in the environment to choose another (GOGC=100 trades memory for
-less collector work). See docs/deploy.md, "Sizing".`,
+after a burst of allocation, such as a bulk load, a node that goes quiet
+for three seconds collects and returns the free memory to the system. Set
+GOGC in the environment to choose another target (GOGC=100 trades memory
+for less collector work) and leave the collector alone. See
+docs/deploy.md, "Sizing".`,
 		Example: `  dii up                      # start, or resume, the node in ~/.dii
   dii up --demo               # and load example TLDs and records
   dii up --home /tmp/n1 --api 127.0.0.1:0 --rpc 127.0.0.1:0 --p2p 127.0.0.1:0`,
@@ -123,7 +126,7 @@ less collector work). See docs/deploy.md, "Sizing".`,
 			printHome(out, h)
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			if gogc := node.SetGCPercent(ctx); gogc != "" {
+			if gogc := node.SetGCPercent(ctx, log); gogc != "" {
 				log.Info("garbage collector target from the environment", "GOGC", gogc)
 			}
 			n, err := node.Start(ctx, node.Config{Home: g.home, API: apiAddr, RPC: rpcAddr, P2P: p2pAddr,

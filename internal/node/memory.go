@@ -2,11 +2,13 @@ package node
 
 import (
 	"context"
+	"log/slog"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync/atomic"
+	"time"
 )
 
 // DefaultGCPercent is the garbage collector's target that SetGCPercent
@@ -34,8 +36,9 @@ const MinGCHeadroom = 64 << 20
 // SetGCPercent sets the garbage collector's target to DefaultGCPercent
 // unless GOGC is set in the environment, and, in that case only, keeps it
 // adjusted until ctx ends so that the heap may grow at least
-// MinGCHeadroom between collections (gcPercentFor). It returns GOGC's
-// value, "" when the default was set.
+// MinGCHeadroom between collections (gcPercentFor), and returns memory to
+// the system when the node goes quiet after a burst (releaseWhenIdle).
+// It returns GOGC's value, "" when the default was set.
 //
 // The target is set again at the end of every collection, from the live
 // heap that collection found. (It was once rechecked every 5 s. A node
@@ -44,11 +47,17 @@ const MinGCHeadroom = 64 << 20
 // that 64 MiB of headroom gives a small heap, about 1,000%, and the heap
 // grew to 1.4 GiB before the ticker fired. Memory the runtime has taken
 // it returns to the system only slowly, so the node stayed over 1 GiB.)
-func SetGCPercent(ctx context.Context) (gogc string) {
+// Each release is logged at info level to log (nil: not logged).
+func SetGCPercent(ctx context.Context, log *slog.Logger) (gogc string) {
 	if v, ok := os.LookupEnv("GOGC"); ok {
 		return v
 	}
 	startGCTuner(ctx)
+	go func() {
+		t := time.NewTicker(idleCheck)
+		defer t.Stop()
+		releaseWhenIdle(ctx, t.C, readHeapUse, func() { releaseMemory(log) })
+	}()
 	return ""
 }
 
@@ -117,4 +126,115 @@ func liveHeap() uint64 {
 		return 0
 	}
 	return s[0].Value.Uint64()
+}
+
+// Returning memory after a burst. The collector lets the heap grow
+// DefaultGCPercent over its live data before it collects, and the
+// runtime keeps the memory of the heap it grew (it returns to the system
+// only what lies 10% beyond that goal, and slowly). After a burst of
+// allocation — a bulk load of names, a zone export — a node that goes
+// quiet therefore holds the garbage of the burst, and at a million names
+// that is some 200 MiB more resident memory than its data needs, kept
+// as long as the node stays quiet: its DNS path allocates nothing, so
+// no collection comes to free it. releaseWhenIdle watches the
+// allocation rate and, once it has been low for idleChecks checks in a
+// row after a burst, collects and returns the free memory to the system
+// (debug.FreeOSMemory), as a JVM's collector does for an idle
+// application. It does so once per quiet spell, only when there is at
+// least releaseMin and an eighth of the live heap to return, and at most
+// once per releaseEvery: a full collection costs CPU in proportion to
+// the live heap.
+const (
+	idleCheck    = time.Second
+	idleAlloc    = 4 << 20 // bytes allocated in one check that still count as quiet
+	idleChecks   = 3
+	releaseMin   = MinGCHeadroom
+	releaseEvery = time.Minute
+)
+
+// heapUse is what releaseWhenIdle reads of the runtime.
+type heapUse struct {
+	allocs uint64 // bytes allocated since the process started
+	live   uint64 // live heap found by the last collection
+	held   uint64 // heap memory taken from the system and not returned
+}
+
+// readHeapUse reads heapUse from runtime/metrics.
+func readHeapUse() heapUse {
+	s := []metrics.Sample{
+		{Name: "/gc/heap/allocs:bytes"},
+		{Name: "/gc/heap/live:bytes"},
+		{Name: "/memory/classes/heap/objects:bytes"},
+		{Name: "/memory/classes/heap/unused:bytes"},
+		{Name: "/memory/classes/heap/free:bytes"},
+	}
+	metrics.Read(s)
+	v := func(i int) uint64 {
+		if s[i].Value.Kind() != metrics.KindUint64 {
+			return 0
+		}
+		return s[i].Value.Uint64()
+	}
+	return heapUse{allocs: v(0), live: v(1), held: v(2) + v(3) + v(4)}
+}
+
+// idleReleaser decides, one check at a time, when to return memory.
+type idleReleaser struct {
+	last  heapUse
+	quiet int       // checks in a row with little allocation
+	armed bool      // there was a burst since the last release or decision
+	at    time.Time // the last release
+	began bool
+}
+
+// check takes the heap use read at now and reports whether to release.
+func (r *idleReleaser) check(now time.Time, u heapUse) bool {
+	if !r.began {
+		r.began, r.last, r.armed = true, u, true
+		return false
+	}
+	burst := u.allocs-r.last.allocs > idleAlloc
+	r.last = u
+	if burst {
+		r.quiet, r.armed = 0, true
+		return false
+	}
+	r.quiet++
+	if !r.armed || r.quiet < idleChecks || (!r.at.IsZero() && now.Sub(r.at) < releaseEvery) {
+		return false
+	}
+	r.armed = false // one decision per quiet spell
+	if u.held < u.live || u.held-u.live < max(releaseMin, u.live/8) {
+		return false
+	}
+	r.at = now
+	return true
+}
+
+// releaseMemory collects, returns the free heap memory to the system and
+// logs what it returned and what that took.
+func releaseMemory(log *slog.Logger) {
+	before, t0 := readHeapUse(), time.Now()
+	debug.FreeOSMemory()
+	after, took := readHeapUse(), time.Since(t0)
+	if log != nil {
+		log.Info("quiet after a burst: returned heap memory to the system",
+			"returned_mib", (int64(before.held)-int64(after.held))>>20,
+			"live_mib", after.live>>20, "took", took.Round(time.Millisecond))
+	}
+}
+
+// releaseWhenIdle runs an idleReleaser on every tick until ctx ends.
+func releaseWhenIdle(ctx context.Context, tick <-chan time.Time, read func() heapUse, release func()) {
+	var r idleReleaser
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-tick:
+			if r.check(now, read()) {
+				release()
+			}
+		}
+	}
 }
