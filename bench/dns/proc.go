@@ -193,11 +193,12 @@ func memKB(path, key string) (int64, bool) {
 type memory struct {
 	RSS   int64 // sum of VmRSS over the tree, bytes (shared pages counted in each process)
 	PSS   int64 // sum of Pss over the tree, bytes (shared pages split between their users)
+	Peak  int64 // sum of VmHWM over the tree, bytes: each process's largest RSS so far
 	Procs int
 }
 
-// treeMemory reads VmRSS (/proc/PID/status) and Pss (/proc/PID/smaps_rollup)
-// of pid and its descendants.
+// treeMemory reads VmRSS and VmHWM (/proc/PID/status) and Pss
+// (/proc/PID/smaps_rollup) of pid and its descendants.
 func treeMemory(pid int) memory {
 	var m memory
 	for _, p := range tree(pid) {
@@ -207,6 +208,9 @@ func treeMemory(pid int) memory {
 			continue
 		}
 		m.RSS += rss << 10
+		if hwm, ok := memKB(base+"/status", "VmHWM"); ok {
+			m.Peak += hwm << 10
+		}
 		if pss, ok := memKB(base+"/smaps_rollup", "Pss"); ok {
 			m.PSS += pss << 10
 		}
