@@ -119,14 +119,7 @@ func gcPercentFor(live uint64) int {
 
 // liveHeap returns the bytes of heap the last collection found live (0
 // before the first).
-func liveHeap() uint64 {
-	s := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-	metrics.Read(s)
-	if s[0].Value.Kind() != metrics.KindUint64 {
-		return 0
-	}
-	return s[0].Value.Uint64()
-}
+func liveHeap() uint64 { return readHeapUse().live }
 
 // Returning memory after a burst. The collector lets the heap grow
 // DefaultGCPercent over its live data before it collects, and the
@@ -152,14 +145,16 @@ const (
 	releaseEvery = time.Minute
 )
 
-// heapUse is what releaseWhenIdle reads of the runtime.
+// heapUse is what the collector tuner and releaseWhenIdle read of the
+// runtime.
 type heapUse struct {
 	allocs uint64 // bytes allocated since the process started
-	live   uint64 // live heap found by the last collection
+	live   uint64 // live heap found by the last collection (0 before the first)
 	held   uint64 // heap memory taken from the system and not returned
 }
 
-// readHeapUse reads heapUse from runtime/metrics.
+// readHeapUse reads heapUse from runtime/metrics (a metric this Go does
+// not have reads 0).
 func readHeapUse() heapUse {
 	s := []metrics.Sample{
 		{Name: "/gc/heap/allocs:bytes"},
@@ -180,21 +175,22 @@ func readHeapUse() heapUse {
 
 // idleReleaser decides, one check at a time, when to return memory.
 type idleReleaser struct {
-	last  heapUse
-	quiet int       // checks in a row with little allocation
-	armed bool      // there was a burst since the last release or decision
-	at    time.Time // the last release
-	began bool
+	allocs uint64    // bytes allocated, as read at the last check
+	quiet  int       // checks in a row with little allocation
+	armed  bool      // there was a burst since the last release or decision
+	at     time.Time // the last release
+}
+
+// newIdleReleaser starts from the bytes allocated so far. What came
+// before (a node's start-up builds its whole state) counts as a burst.
+func newIdleReleaser(allocs uint64) *idleReleaser {
+	return &idleReleaser{allocs: allocs, armed: true}
 }
 
 // check takes the heap use read at now and reports whether to release.
 func (r *idleReleaser) check(now time.Time, u heapUse) bool {
-	if !r.began {
-		r.began, r.last, r.armed = true, u, true
-		return false
-	}
-	burst := u.allocs-r.last.allocs > idleAlloc
-	r.last = u
+	burst := u.allocs-r.allocs > idleAlloc
+	r.allocs = u.allocs
 	if burst {
 		r.quiet, r.armed = 0, true
 		return false
@@ -226,7 +222,7 @@ func releaseMemory(log *slog.Logger) {
 
 // releaseWhenIdle runs an idleReleaser on every tick until ctx ends.
 func releaseWhenIdle(ctx context.Context, tick <-chan time.Time, read func() heapUse, release func()) {
-	var r idleReleaser
+	r := newIdleReleaser(read().allocs)
 	for {
 		select {
 		case <-ctx.Done():

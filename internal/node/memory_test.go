@@ -91,13 +91,13 @@ func TestGCPercentFor(t *testing.T) {
 	}
 }
 
-// TestIdleReleaserCheck: a release needs a burst, then idleChecks quiet
-// checks, then enough to return; one per quiet spell, at most one per
-// releaseEvery.
+// TestIdleReleaserCheck: a release needs a burst (start-up counts as
+// one), then idleChecks quiet checks, then enough to return; one per
+// quiet spell, at most one per releaseEvery.
 func TestIdleReleaserCheck(t *testing.T) {
 	const MiB = 1 << 20
 	t0 := time.Unix(1000, 0)
-	var r idleReleaser
+	r := newIdleReleaser(0)
 	allocs := uint64(0)
 	step := func(sec int, alloc, live, held uint64) bool {
 		allocs += alloc
@@ -109,7 +109,6 @@ func TestIdleReleaserCheck(t *testing.T) {
 		want              bool
 	}
 	for i, s := range []st{
-		{0, 0, 600 * MiB, 900 * MiB, false},         // the first check only reads
 		{1, 500 * MiB, 700 * MiB, 900 * MiB, false}, // a burst
 		{2, MiB, 700 * MiB, 900 * MiB, false},       // quiet 1
 		{3, MiB, 700 * MiB, 900 * MiB, false},       // quiet 2
@@ -153,13 +152,20 @@ func TestReleaseWhenIdle(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	tick := make(chan time.Time)
-	// Each release sends the number of the check that made it.
+	// Each release sends the number of the reading that made it; the
+	// first reading, before any tick, closes started.
 	released := make(chan int, 4)
+	started := make(chan struct{})
 	checks := 0
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		read := func() heapUse { checks++; return readHeapUse() }
+		read := func() heapUse {
+			if checks++; checks == 1 {
+				close(started)
+			}
+			return readHeapUse()
+		}
 		releaseWhenIdle(ctx, tick, read, func() {
 			debug.FreeOSMemory()
 			released <- checks
@@ -167,7 +173,7 @@ func TestReleaseWhenIdle(t *testing.T) {
 	}()
 	now := time.Unix(0, 0)
 	send := func() { now = now.Add(time.Second); tick <- now }
-	send() // check 1: the first reading
+	<-started // reading 1, before the burst
 	var sink [][]byte
 	for range 256 {
 		sink = append(sink, make([]byte, 1<<20))
@@ -178,14 +184,14 @@ func TestReleaseWhenIdle(t *testing.T) {
 	if before.held-before.live < 200<<20 {
 		t.Fatalf("the burst left %d MiB over the live heap, want 200 or more", (before.held-before.live)>>20)
 	}
-	send() // check 2: the burst
+	send() // reading 2: the burst
 	for range idleChecks {
-		send() // checks 3 to 2+idleChecks: quiet
+		send() // readings 3 to 2+idleChecks: quiet
 	}
 	select {
 	case n := <-released:
 		if n != 2+idleChecks {
-			t.Fatalf("released at check %d, want %d (after %d quiet checks)", n, 2+idleChecks, idleChecks)
+			t.Fatalf("released at reading %d, want %d (after %d quiet checks)", n, 2+idleChecks, idleChecks)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatalf("no release after %d quiet checks", idleChecks)
@@ -201,7 +207,7 @@ func TestReleaseWhenIdle(t *testing.T) {
 	<-done
 	select {
 	case n := <-released:
-		t.Fatalf("released again at check %d in the same quiet spell", n)
+		t.Fatalf("released again at reading %d in the same quiet spell", n)
 	default:
 	}
 	runtime.KeepAlive(sink)
