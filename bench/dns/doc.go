@@ -45,8 +45,8 @@
 //     latencies, CPU use, queries per CPU-second, and memory (the sum of
 //     VmRSS, and of Pss, over the server's processes, read after its
 //     runs), and dii's RSS before loading, after loading and after the
-//     DNS runs, and its largest RSS (VmHWM, reached while loading); then
-//     the project's aims, met or not;
+//     DNS runs, and its largest RSS at any time (VmHWM: for a large zone,
+//     reached while loading); then the project's aims, met or not;
 //  7. it stops every process it started and removes the temporary folder
 //     (-keep keeps it), also on an error or Ctrl-C.
 //

@@ -73,7 +73,7 @@ func (b *bench) table(w io.Writer, r *sizeResult) {
 		fmt.Fprintf(w, "| %s | %s | %s–%s | %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s |\n", x.s.name, commas(int64(x.rate.qps)),
 			commas(int64(lo)), commas(int64(hi)), lost(x.rate), p, us(x.rate.avgLatency), x.rate.serverCPU, x.rate.clientCPU, perCPU, mib(x.mem.RSS), mib(x.mem.PSS), diff, x.rate.load)
 	}
-	fmt.Fprintf(w, "\ndii RSS: %s before loading, %s after loading (once idle, %s after the last commit), %s after the DNS runs; at most %s (VmHWM, reached while loading).\n\n",
+	fmt.Fprintf(w, "\ndii RSS: %s before loading, %s after loading (once idle, %s after the last commit), %s after the DNS runs; at most %s at any time (VmHWM).\n\n",
 		mib(r.diiBefore.RSS), mib(r.diiLoaded.RSS), r.idleWait.Round(time.Second), mib(r.diiAfter.RSS), mib(r.diiAfter.Peak))
 }
 
@@ -130,7 +130,7 @@ func (b *bench) aims(w io.Writer) {
 		}
 	}
 	peak := max(large.diiLoaded.RSS, large.diiAfter.RSS)
-	fmt.Fprintf(w, "| dii RSS at %s names ≤ 1 GiB | %s (largest of after loading and after the DNS runs; at most %s while loading) | %s |\n\n",
+	fmt.Fprintf(w, "| dii RSS at %s names ≤ 1 GiB | %s (largest of after loading and after the DNS runs; at most %s at any time) | %s |\n\n",
 		commas(int64(large.n)), mib(peak), mib(large.diiAfter.Peak), met(peak <= 1<<30))
 }
 
